@@ -1,0 +1,79 @@
+# Olive Branch: the two commands README promises, and a few helpers.
+#   make demo   the app with demo data on the embedded default (SQLite, filesystem broker)
+#   make test   the whole suite on PostgreSQL and Redis at localhost
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: demo test venv services browser-deps lint format migrations-check deploy-check \
+	bench web worker beat clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else 1)' \
+		|| { echo "Olive Branch needs Python 3.11: install it (e.g. apt-get install python3.11 or pyenv install 3.11) or run make PYTHON=/path/to/python3.11"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+demo: venv
+	bin/demo
+
+test: venv services browser-deps
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings.test
+	$(BIN)/pytest
+
+services: venv
+	@$(BIN)/python bin/check-services
+
+# Browser tests drive Debian's Chromium through Playwright (never a downloaded browser).
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "Installing Debian's chromium for the browser tests..."; \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+			|| { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }; \
+		else \
+			echo "Browser tests need Chromium at /usr/bin/chromium: install it (Debian/Ubuntu: sudo apt-get install chromium)"; \
+			exit 1; \
+		fi; \
+	fi
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: venv
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+migrations-check: venv
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# Production mode must pass Django's deployment checklist with nothing to report.
+deploy-check: venv
+	DEBUG=false SECRET_KEY=$$(LC_ALL=C tr -dc 'A-Za-z0-9' </dev/urandom | head -c 64) \
+		ALLOWED_HOSTS=olive-branch.example.org \
+		$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+# Figures for the performance targets of the issues (PostgreSQL at localhost).
+bench: venv services
+	$(BIN)/python bench/permissions.py
+
+web: venv
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+worker: venv
+	$(BIN)/celery -A config worker --loglevel=info
+
+beat: venv
+	$(BIN)/celery -A config beat --loglevel=info --schedule var/celerybeat-schedule
+
+clean:
+	rm -rf var/ .pytest_cache .ruff_cache

@@ -1,0 +1,276 @@
+"""The participant registry that every program draws its delegations from, and its vocabulary.
+
+Communities, sectors, tracks and languages describe a *person*, so they live here with the
+registry; programs and workshops refer to them, never the reverse.
+"""
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+
+class Community(models.Model):
+    """A side in a conflict whose members take part (e.g. Greek Cypriot, Turkish Cypriot)."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    region = models.CharField(
+        _("conflict or region"), max_length=120, blank=True, help_text=_("e.g. Cyprus")
+    )
+    description = models.TextField(_("description"), blank=True)
+    colour = models.CharField(
+        _("colour"),
+        max_length=7,
+        blank=True,
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a hex colour like #1f77b4."))],
+        help_text=_("Optional colour for badges and charts; never the only carrier of meaning."),
+    )
+
+    class Meta:
+        verbose_name = _("community")
+        verbose_name_plural = _("communities")
+        ordering = ["region", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Sector(models.Model):
+    """Where a participant speaks from: academia, business, religion, media, civil society…"""
+
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("sector")
+        verbose_name_plural = _("sectors")
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Track(models.Model):
+    """One of the nine tracks of Diamond & McDonald's Multi-Track Diplomacy."""
+
+    number = models.PositiveSmallIntegerField(_("number"), unique=True)
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("Multi-Track track")
+        verbose_name_plural = _("Multi-Track tracks")
+        ordering = ["number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(number__gte=1, number__lte=9), name="track_number_1_to_9"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.name}"
+
+
+class Language(models.Model):
+    """A language a participant speaks or a workshop works in (BCP 47 code)."""
+
+    code = models.CharField(_("code"), max_length=12, primary_key=True)
+    name = models.CharField(_("name"), max_length=80)
+    native_name = models.CharField(_("native name"), max_length=80, blank=True)
+    is_rtl = models.BooleanField(_("right to left"), default=False)
+
+    class Meta:
+        verbose_name = _("language")
+        verbose_name_plural = _("languages")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Tag(models.Model):
+    """A free label staff put on participants (e.g. "alumni 2024", "youth board")."""
+
+    name = models.CharField(_("name"), max_length=60, unique=True)
+
+    class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Gender(models.TextChoices):
+    WOMAN = "woman", _("Woman")
+    MAN = "man", _("Man")
+    NON_BINARY = "non_binary", _("Non-binary")
+    SELF_DESCRIBED = "self_described", _("Self-described")
+    UNDISCLOSED = "undisclosed", _("Prefers not to say")
+
+
+class RiskLevel(models.TextChoices):
+    NORMAL = "normal", _("Normal")
+    ELEVATED = "elevated", _("Elevated")
+    HIGH = "high", _("High")
+
+
+class Participant(models.Model):
+    """A person in the registry, shared by all programs.
+
+    ``email`` is optional (not everyone in a village has one) but unique, ignoring case, when
+    given. High-risk participants are pseudonymised wherever their data leaves the app.
+    """
+
+    full_name = models.CharField(
+        _("name"), max_length=200, help_text=_("As written in Latin script.")
+    )
+    native_name = models.CharField(
+        _("name in native script"),
+        max_length=200,
+        blank=True,
+        help_text=_("e.g. in Arabic, Hebrew, Greek or Burmese script."),
+    )
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(
+        _("phone"), max_length=32, blank=True, help_text=_("International format, e.g. +357…")
+    )
+    country = CountryField(_("country"), blank=True)
+    languages = models.ManyToManyField(
+        Language, verbose_name=_("languages"), blank=True, related_name="speakers"
+    )
+    preferred_language = models.ForeignKey(
+        Language,
+        verbose_name=_("preferred language"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Invitations and the RSVP page use it when the program has a template."),
+    )
+    gender = models.CharField(_("gender"), max_length=20, choices=Gender.choices, blank=True)
+    pronouns = models.CharField(_("pronouns"), max_length=40, blank=True)
+    sector = models.ForeignKey(
+        Sector, verbose_name=_("sector"), on_delete=models.PROTECT, related_name="participants"
+    )
+    community = models.ForeignKey(
+        Community,
+        verbose_name=_("community"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="participants",
+        help_text=_("Leave empty for third parties such as international experts."),
+    )
+    track = models.ForeignKey(
+        Track,
+        verbose_name=_("Multi-Track track"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="participants",
+    )
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    position = models.CharField(_("position"), max_length=200, blank=True)
+    risk_level = models.CharField(
+        _("risk level"), max_length=10, choices=RiskLevel.choices, default=RiskLevel.NORMAL
+    )
+    do_not_contact = models.BooleanField(_("do not contact"), default=False)
+    do_not_contact_reason = models.CharField(_("why not to contact"), max_length=200, blank=True)
+    tags = models.ManyToManyField(
+        Tag, verbose_name=_("tags"), blank=True, related_name="participants"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+        ordering = ["full_name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=~models.Q(email=""),
+                name="participant_email_unique_ci",
+                violation_error_message=_("A participant with this email already exists."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["full_name"], name="participant_name_idx"),
+            models.Index(fields=["organisation"], name="participant_org_idx"),
+            models.Index(fields=["community", "sector"], name="participant_comm_sector_idx"),
+            models.Index(fields=["country"], name="participant_country_idx"),
+            models.Index(fields=["risk_level"], name="participant_risk_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def is_high_risk(self) -> bool:
+        return self.risk_level == RiskLevel.HIGH
+
+
+class ConsentScope(models.TextChoices):
+    CONTACT = "contact", _("Being contacted")
+    DATA_PROCESSING = "data_processing", _("Data processing")
+    PHOTOS = "photos", _("Photos")
+
+
+class ConsentMethod(models.TextChoices):
+    WRITTEN = "written", _("Signed form")
+    EMAIL = "email", _("Email")
+    VERBAL = "verbal", _("Verbal, witnessed")
+    ONLINE = "online", _("Online form")
+
+
+class ConsentRecord(models.Model):
+    """One grant or withdrawal of consent; the latest record per scope is what holds."""
+
+    participant = models.ForeignKey(
+        Participant,
+        verbose_name=_("participant"),
+        on_delete=models.CASCADE,
+        related_name="consent_records",
+    )
+    scope = models.CharField(_("scope"), max_length=20, choices=ConsentScope.choices)
+    granted = models.BooleanField(
+        _("granted"), help_text=_("Unticked records a withdrawal of consent.")
+    )
+    method = models.CharField(_("method"), max_length=20, choices=ConsentMethod.choices)
+    given_on = models.DateField(_("date"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("consent record")
+        verbose_name_plural = _("consent records")
+        ordering = ["-given_on", "-recorded_at", "-id"]
+        indexes = [
+            models.Index(fields=["participant", "scope", "-given_on"], name="consent_latest_idx"),
+        ]
+
+    def __str__(self) -> str:
+        verb = _("granted") if self.granted else _("withdrawn")
+        return f"{self.get_scope_display()}: {verb} ({self.given_on:%Y-%m-%d})"

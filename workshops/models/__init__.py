@@ -1,0 +1,33 @@
+"""Workshops and everything that happens around them."""
+
+from workshops.models.invitations import Attendance, AttendanceStatus, Invitation, InvitationStatus
+from workshops.models.notes import (
+    ActionStatus,
+    FollowUpAction,
+    NoteLevel,
+    NoteTheme,
+    SessionNote,
+    SessionNoteRevision,
+)
+from workshops.models.outbox import MessageKind, MessageStatus, ScheduledMessage
+from workshops.models.workshop import Session, Workshop, WorkshopFormat, WorkshopStatus
+
+__all__ = [
+    "ActionStatus",
+    "Attendance",
+    "AttendanceStatus",
+    "FollowUpAction",
+    "Invitation",
+    "InvitationStatus",
+    "MessageKind",
+    "MessageStatus",
+    "NoteLevel",
+    "NoteTheme",
+    "ScheduledMessage",
+    "Session",
+    "SessionNote",
+    "SessionNoteRevision",
+    "Workshop",
+    "WorkshopFormat",
+    "WorkshopStatus",
+]

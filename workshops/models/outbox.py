@@ -1,0 +1,107 @@
+"""The outbox: every email the system will send is first one of these rows."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from participants.models import Participant
+from workshops.models.invitations import Invitation
+from workshops.models.notes import FollowUpAction
+
+
+class MessageKind(models.TextChoices):
+    INVITATION = "invitation", _("Invitation")
+    REMINDER = "reminder", _("Reminder")
+    FOLLOW_UP = "follow_up", _("Follow-up")
+    ACTION_REMINDER = "action_reminder", _("Action reminder")
+    UPDATE = "update", _("Workshop update")
+    CANCELLATION = "cancellation", _("Cancellation")
+
+
+class MessageStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class ScheduledMessage(models.Model):
+    """One email to one recipient, due at ``send_at``.
+
+    The database, not the broker, is the source of truth: ``dedupe_key`` (e.g.
+    ``reminder:<invitation id>:7d``) makes scheduling the same message twice impossible, and
+    ``status`` moves pending → sending → sent | failed | cancelled so it is never sent twice.
+    """
+
+    kind = models.CharField(_("kind"), max_length=20, choices=MessageKind.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=MessageStatus.choices, default=MessageStatus.PENDING
+    )
+    dedupe_key = models.CharField(_("dedupe key"), max_length=200, unique=True)
+    send_at = models.DateTimeField(_("due"))
+    recipient_participant = models.ForeignKey(
+        Participant,
+        verbose_name=_("recipient (participant)"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="scheduled_messages",
+    )
+    recipient_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient (team)"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="scheduled_messages",
+    )
+    invitation = models.ForeignKey(
+        Invitation,
+        verbose_name=_("invitation"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="scheduled_messages",
+    )
+    follow_up_action = models.ForeignKey(
+        FollowUpAction,
+        verbose_name=_("follow-up action"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="scheduled_messages",
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    claimed_at = models.DateTimeField(
+        _("claimed"), null=True, blank=True, help_text=_("When a worker took it to send.")
+    )
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("scheduled message")
+        verbose_name_plural = _("scheduled messages")
+        ordering = ["send_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(recipient_participant__isnull=False, recipient_user__isnull=True)
+                    | models.Q(recipient_participant__isnull=True, recipient_user__isnull=False)
+                ),
+                name="message_has_exactly_one_recipient",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="sent") | models.Q(sent_at__isnull=False),
+                name="message_sent_has_sent_at",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "send_at"], name="message_due_idx"),
+            models.Index(fields=["invitation", "status"], name="message_invitation_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.send_at:%Y-%m-%d %H:%M} · {self.status}"
