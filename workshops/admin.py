@@ -1,0 +1,165 @@
+from django.contrib import admin
+from django.forms import ModelForm
+from django.http import HttpRequest
+
+from workshops.models import (
+    Attendance,
+    FollowUpAction,
+    Invitation,
+    NoteTheme,
+    ScheduledMessage,
+    Session,
+    SessionNote,
+    SessionNoteRevision,
+    Workshop,
+)
+
+
+class SessionInline(admin.TabularInline):
+    model = Session
+    fields = ("title", "starts_at", "ends_at", "room", "is_parallel", "position")
+    extra = 0
+
+
+@admin.register(Workshop)
+class WorkshopAdmin(admin.ModelAdmin):
+    list_display = ("title", "program", "format", "status", "starts_at", "venue_city", "capacity")
+    list_filter = ("status", "format", "program")
+    list_select_related = ("program",)
+    search_fields = ("title", "code_name", "venue_name", "venue_city", "program__name")
+    autocomplete_fields = ("program", "facilitators", "working_languages")
+    readonly_fields = ("created_at", "updated_at")
+    date_hierarchy = "starts_at"
+    inlines = [SessionInline]
+
+
+@admin.register(Session)
+class SessionAdmin(admin.ModelAdmin):
+    list_display = ("title", "workshop", "starts_at", "ends_at", "room", "is_parallel")
+    list_filter = ("is_parallel", "workshop__program")
+    list_select_related = ("workshop",)
+    search_fields = ("title", "room", "workshop__title")
+    autocomplete_fields = ("workshop",)
+    date_hierarchy = "starts_at"
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ("participant", "workshop", "status", "sent_at", "responded_at")
+    list_filter = ("status", "workshop__program")
+    list_select_related = ("participant", "workshop")
+    search_fields = ("participant__full_name", "participant__email", "workshop__title")
+    autocomplete_fields = ("workshop", "participant", "invited_by")
+    readonly_fields = ("created_at", "updated_at")
+    date_hierarchy = "created_at"
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(admin.ModelAdmin):
+    list_display = ("participant", "session", "status", "is_walk_in", "recorded_at")
+    list_filter = ("status", "is_walk_in")
+    list_select_related = ("participant", "session")
+    search_fields = ("participant__full_name", "session__title", "session__workshop__title")
+    autocomplete_fields = ("session", "participant", "recorded_by")
+    readonly_fields = ("recorded_at",)
+
+
+@admin.register(NoteTheme)
+class NoteThemeAdmin(admin.ModelAdmin):
+    search_fields = ("name",)
+
+
+class SessionNoteRevisionInline(admin.TabularInline):
+    """Earlier versions of a note: history, so never edited or removed by hand."""
+
+    model = SessionNoteRevision
+    fields = ("edited_at", "edited_by", "title", "level", "chatham_house", "body")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: SessionNote | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: SessionNote | None = None) -> bool:
+        return False
+
+
+@admin.register(SessionNote)
+class SessionNoteAdmin(admin.ModelAdmin):
+    list_display = (
+        "title",
+        "workshop",
+        "session",
+        "author",
+        "level",
+        "chatham_house",
+        "created_at",
+    )
+    list_filter = ("level", "chatham_house", "themes")
+    list_select_related = ("workshop", "session", "author")
+    search_fields = ("title", "workshop__title")
+    autocomplete_fields = ("workshop", "session", "author", "themes")
+    readonly_fields = ("created_at", "updated_at")
+    date_hierarchy = "created_at"
+    inlines = [SessionNoteRevisionInline]
+
+
+@admin.register(SessionNoteRevision)
+class SessionNoteRevisionAdmin(admin.ModelAdmin):
+    list_display = ("note", "edited_at", "edited_by", "level")
+    list_filter = ("level",)
+    list_select_related = ("note", "edited_by")
+    search_fields = ("note__title", "title")
+    date_hierarchy = "edited_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(
+        self, request: HttpRequest, obj: SessionNoteRevision | None = None
+    ) -> bool:
+        return False
+
+    def has_delete_permission(
+        self, request: HttpRequest, obj: SessionNoteRevision | None = None
+    ) -> bool:
+        return False
+
+
+@admin.register(FollowUpAction)
+class FollowUpActionAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "workshop", "owner_user", "owner_participant", "due_on", "status")
+    list_filter = ("status", "workshop__program")
+    list_select_related = ("workshop", "owner_user", "owner_participant")
+    search_fields = ("description", "workshop__title")
+    autocomplete_fields = ("workshop", "note", "owner_user", "owner_participant")
+    readonly_fields = ("created_at", "created_by")
+    date_hierarchy = "due_on"
+
+    def save_model(
+        self, request: HttpRequest, obj: FollowUpAction, form: ModelForm, change: bool
+    ) -> None:
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(ScheduledMessage)
+class ScheduledMessageAdmin(admin.ModelAdmin):
+    list_display = (
+        "kind",
+        "status",
+        "send_at",
+        "recipient_participant",
+        "recipient_user",
+        "attempts",
+        "sent_at",
+    )
+    list_filter = ("status", "kind")
+    list_select_related = ("recipient_participant", "recipient_user")
+    search_fields = ("dedupe_key", "recipient_participant__full_name", "recipient_user__username")
+    raw_id_fields = ("invitation", "follow_up_action")
+    autocomplete_fields = ("recipient_participant", "recipient_user")
+    readonly_fields = ("created_at", "updated_at")
+    date_hierarchy = "send_at"
