@@ -84,6 +84,9 @@ class SessionNoteRevisionInline(admin.TabularInline):
     def has_change_permission(self, request: HttpRequest, obj: SessionNote | None = None) -> bool:
         return False
 
+    def has_delete_permission(self, request: HttpRequest, obj: SessionNote | None = None) -> bool:
+        return False
+
 
 @admin.register(SessionNote)
 class SessionNoteAdmin(admin.ModelAdmin):
