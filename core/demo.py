@@ -747,7 +747,7 @@ ORGANISATIONS = {
     "civil-society": [("{city} Neighbourhood Association", "Chair"),
                       ("Centre for Dialogue, {city}", "Programme officer"),
                       ("Human Rights Watchdog {city}", "Field researcher")],
-    "former-officials": [("Former municipal council of {city}", "Former mayor"),
+    "former-officials": [("Former {city} municipal council", "Former councillor"),
                          ("Retired diplomatic service", "Former ambassador"),
                          ("Former negotiating team", "Former adviser")],
     "government": [("{city} Municipality", "Deputy mayor"),
@@ -767,17 +767,18 @@ ORGANISATIONS = {
                 ("Shared Heritage Museum, {city}", "Curator"),
                 ("{city} Music School", "Teacher")],
 }  # fmt: skip
+# Religious organisation, and positions for men and for everyone else.
 RELIGIOUS = {
-    "greek-cypriot": ("Church of Cyprus, parish of {city}", "Parish priest"),
-    "turkish-cypriot": ("Religious Affairs Office, {city}", "Imam"),
-    "israeli-jewish": ("{city} Masorti congregation", "Rabbi"),
-    "palestinian": ("Latin Patriarchate parish, {city}", "Parish priest"),
-    "arab-citizens-of-israel": ("Islamic Council, {city}", "Imam"),
-    "karen": ("Karen Baptist Convention, {city}", "Pastor"),
-    "burman": ("{city} monastic school", "Teacher monk"),
-    "mon": ("Mon monastery, {city}", "Abbot's assistant"),
-    None: ("World Council of Churches", "Programme executive"),
-}
+    "greek-cypriot": ("Church of Cyprus, parish of {city}", "Parish priest", "Parish councillor"),
+    "turkish-cypriot": ("Religious Affairs Office, {city}", "Imam", "Religious education teacher"),
+    "israeli-jewish": ("{city} Masorti congregation", "Rabbi", "Rabbi"),
+    "palestinian": ("Latin Patriarchate parish, {city}", "Parish priest", "Youth coordinator"),
+    "arab-citizens-of-israel": ("Islamic Council, {city}", "Imam", "Quran teacher"),
+    "karen": ("Karen Baptist Convention, {city}", "Pastor", "Women's fellowship leader"),
+    "burman": ("{city} monastic school", "Teacher monk", "Dhamma school teacher"),
+    "mon": ("Mon monastery, {city}", "Abbot's assistant", "Monastery school teacher"),
+    None: ("World Council of Churches", "Programme executive", "Programme executive"),
+}  # fmt: skip
 # Which Multi-Track tracks a sector's people usually work on.
 SECTOR_TRACKS = {
     "academic": [5, 2],
@@ -915,7 +916,8 @@ def participant_rows(
         ]
         track = (preferred or tracks)[k % len(preferred or tracks)]
         if sector.slug == "religious":
-            org, position = RELIGIOUS[person.community]
+            org, man, other = RELIGIOUS[person.community]
+            position = man if person.gender == Gender.MAN else other
         else:
             org, position = ORGANISATIONS.get(sector.slug, [("{city} network", "Member")])[
                 k % len(ORGANISATIONS.get(sector.slug, [None]))
