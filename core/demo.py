@@ -919,9 +919,8 @@ def participant_rows(
             org, man, other = RELIGIOUS[person.community]
             position = man if person.gender == Gender.MAN else other
         else:
-            org, position = ORGANISATIONS.get(sector.slug, [("{city} network", "Member")])[
-                k % len(ORGANISATIONS.get(sector.slug, [None]))
-            ]
+            choices = ORGANISATIONS.get(sector.slug, [("{city} civic network", "Member")])
+            org, position = choices[k % len(choices)]
         place = PLACES.get(person.community or "")
         risk = _risk(person, rng)
         rows.append(
