@@ -138,6 +138,9 @@ STORAGES = {
 STATIC_URL = "/static/"
 STATIC_ROOT = env.str("STATIC_ROOT", default=str(VAR_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+WHITENOISE_USE_FINDERS = DEBUG  # development serves straight from static/, no collectstatic
+if DEBUG:
+    Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 
 # --- Users -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "core.User"

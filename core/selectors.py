@@ -1,0 +1,79 @@
+"""Reads for the pages core owns: the home page of every role."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from core import permissions
+from core.models import User
+from dialogues.models import Program, ProgramMembership
+from participants.models import Community
+from workshops.models import ActionStatus, FollowUpAction, Workshop, WorkshopStatus
+
+HOME_LIST_LIMIT = 8
+
+
+@dataclass(frozen=True)
+class Home:
+    """What a signed-in user sees first: where they work and what is next."""
+
+    programs: list[Program]
+    upcoming_workshops: list[Workshop]
+    open_actions: list[FollowUpAction]
+    open_actions_total: int
+    today: date
+
+
+def home_programs(user: User) -> QuerySet[Program]:
+    """The user's live programs, each with the user's own role and its workshop count."""
+    return (
+        permissions.programs_visible_to(user)
+        .filter(archived_at__isnull=True)
+        .annotate(workshop_count=Count("workshops", distinct=True))
+        .prefetch_related(
+            Prefetch("communities", queryset=Community.objects.order_by("name")),
+            Prefetch(
+                "memberships",
+                queryset=ProgramMembership.objects.filter(user=user),
+                to_attr="my_memberships",
+            ),
+        )
+        .order_by("-starts_on", "name")
+    )
+
+
+def home_upcoming_workshops(user: User) -> QuerySet[Workshop]:
+    """Workshops not yet over and not cancelled, soonest first."""
+    return (
+        permissions.workshops_visible_to(user)
+        .filter(ends_at__gte=timezone.now())
+        .exclude(status=WorkshopStatus.CANCELLED)
+        .select_related("program")
+        .annotate(i_facilitate=Count("facilitators", filter=Q(facilitators=user)))
+        .order_by("starts_at", "id")
+    )
+
+
+def home_open_actions(user: User) -> QuerySet[FollowUpAction]:
+    """Open actions the user may see, the user's own first, then by due date."""
+    return (
+        permissions.follow_up_actions_visible_to(user)
+        .filter(status__in=[ActionStatus.OPEN, ActionStatus.IN_PROGRESS])
+        .select_related("workshop__program", "owner_user", "owner_participant")
+        .annotate(mine=Count("pk", filter=Q(owner_user=user)))
+        .order_by("-mine", "due_on", "id")
+    )
+
+
+def home_for(user: User) -> Home:
+    """Everything the home page shows, in a fixed number of queries."""
+    actions = home_open_actions(user)
+    return Home(
+        programs=list(home_programs(user)),
+        upcoming_workshops=list(home_upcoming_workshops(user)[:HOME_LIST_LIMIT]),
+        open_actions=list(actions[:HOME_LIST_LIMIT]),
+        open_actions_total=actions.count(),
+        today=timezone.localdate(),
+    )
