@@ -26,6 +26,8 @@ SETTINGS_VARIABLES = (
     "AWS_STORAGE_BUCKET_NAME",
     "OLIVE_BRANCH_VAR_DIR",
     "DJANGO_SETTINGS_MODULE",
+    # Set by the browser fixtures for this process only; a child must keep Django's guard.
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
 )
 
 
