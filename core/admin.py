@@ -5,6 +5,11 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import AuditEvent, User
 
+admin.site.site_header = _("Olive Branch administration")
+admin.site.site_title = _("Olive Branch admin")
+admin.site.index_title = _("Programs, registry and users")
+admin.site.site_url = "/"
+
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):

@@ -24,14 +24,22 @@ class Home:
     open_actions: list[FollowUpAction]
     open_actions_total: int
     today: date
+    # Observers see aggregates, never people: a participant owner stays anonymous to them.
+    shows_participant_names: bool
 
 
 def home_programs(user: User) -> QuerySet[Program]:
-    """The user's live programs, each with the user's own role and its workshop count."""
+    """The user's live programs, each with the user's own role and how many of its
+    workshops the user may see (a facilitator's count is their own workshops)."""
+    visible_workshops = permissions.workshops_visible_to(user).values("pk")
     return (
         permissions.programs_visible_to(user)
         .filter(archived_at__isnull=True)
-        .annotate(workshop_count=Count("workshops", distinct=True))
+        .annotate(
+            workshop_count=Count(
+                "workshops", filter=Q(workshops__in=visible_workshops), distinct=True
+            )
+        )
         .prefetch_related(
             Prefetch("communities", queryset=Community.objects.order_by("name")),
             Prefetch(
@@ -76,4 +84,5 @@ def home_for(user: User) -> Home:
         open_actions=list(actions[:HOME_LIST_LIMIT]),
         open_actions_total=actions.count(),
         today=timezone.localdate(),
+        shows_participant_names=permissions.is_admin(user) or permissions.is_programme_staff(user),
     )

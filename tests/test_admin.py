@@ -225,3 +225,10 @@ def test_anonymous_visitors_are_sent_to_login(client):
     response = client.get(url(AuditEvent, "changelist"))
     assert response.status_code == 302
     assert response.url.startswith(reverse("admin:login"))
+
+
+def test_admin_pages_carry_the_olive_branch_name(client):
+    client.force_login(factories.AdminFactory())
+    page = client.get(reverse("admin:index")).content.decode()
+    assert "Olive Branch administration" in page
+    assert "Django administration" not in page

@@ -239,3 +239,28 @@ def test_healthz_answers_ok_without_sign_in(client):
     response = client.get(reverse("healthz"))
     assert response.status_code == 200
     assert response.content == b"ok"
+
+
+def test_a_participant_owning_an_action_is_named_only_to_those_who_may_see_people(client, cast):
+    owner = factories.ParticipantFactory(full_name="Eleni Charalambous")
+    factories.FollowUpActionFactory(
+        workshop=cast.workshop,
+        description="Share the oral-history archive",
+        owner_user=None,
+        owner_participant=owner,
+    )
+    assert "Eleni Charalambous" in _home(client, cast.staff)
+    assert "Eleni Charalambous" in _home(client, cast.admin)
+    observer_page = _home(client, cast.observer)
+    assert "Share the oral-history archive" in observer_page
+    assert "Eleni Charalambous" not in observer_page
+    assert "a participant" in observer_page
+
+
+def test_program_workshop_count_is_what_the_user_may_see(client, cast):
+    client.force_login(cast.facilitator)
+    facilitator_program = client.get(reverse("home")).context["home"].programs[0]
+    assert facilitator_program.workshop_count == 1
+    client.force_login(cast.staff)
+    staff_program = client.get(reverse("home")).context["home"].programs[0]
+    assert staff_program.workshop_count == 2
