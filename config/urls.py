@@ -3,5 +3,6 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("core.urls")),
+    path("participants/", include("participants.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -7,6 +7,7 @@ from participants.models import (
     ConsentRecord,
     Language,
     Participant,
+    ParticipantImport,
     Sector,
     Tag,
     Track,
@@ -118,3 +119,21 @@ class ConsentRecordAdmin(admin.ModelAdmin):
         if not change:
             obj.recorded_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(ParticipantImport)
+class ParticipantImportAdmin(admin.ModelAdmin):
+    """Imports are made in the app (preview, confirm); the admin only looks at them."""
+
+    list_display = ("original_name", "status", "total_rows", "uploaded_by", "created_at")
+    list_filter = ("status",)
+    list_select_related = ("uploaded_by",)
+    search_fields = ("original_name",)
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in ParticipantImport._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -4,6 +4,9 @@ Communities, sectors, tracks and languages describe a *person*, so they live her
 registry; programs and workshops refer to them, never the reverse.
 """
 
+import uuid
+from pathlib import Path
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
@@ -195,6 +198,12 @@ class Participant(models.Model):
         blank=True,
         related_name="+",
     )
+    erased_at = models.DateTimeField(
+        _("erased"),
+        null=True,
+        blank=True,
+        help_text=_("Personal data replaced by a placeholder; aggregate history is kept."),
+    )
 
     class Meta:
         verbose_name = _("participant")
@@ -274,3 +283,63 @@ class ConsentRecord(models.Model):
     def __str__(self) -> str:
         verb = _("granted") if self.granted else _("withdrawn")
         return f"{self.get_scope_display()}: {verb} ({self.given_on:%Y-%m-%d})"
+
+
+class ImportStatus(models.TextChoices):
+    ANALYSING = "analysing", _("Checking the file")
+    READY = "ready", _("Ready to confirm")
+    IMPORTING = "importing", _("Importing")
+    DONE = "done", _("Imported")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+def _import_upload_to(instance: "ParticipantImport", filename: str) -> str:
+    # The original name is kept in a field; the stored name says nothing about its contents.
+    return f"participant-imports/{uuid.uuid4().hex}{Path(filename).suffix.lower()}"
+
+
+class ParticipantImport(models.Model):
+    """One uploaded spreadsheet on its way into the registry: checked, previewed, confirmed.
+
+    The file goes through the storage API (local folder or S3), so the Celery worker that
+    checks and applies it may run on another machine than the web process that received it.
+    """
+
+    file = models.FileField(_("file"), upload_to=_import_upload_to)
+    original_name = models.CharField(_("file name"), max_length=255)
+    status = models.CharField(
+        _("status"), max_length=12, choices=ImportStatus.choices, default=ImportStatus.ANALYSING
+    )
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    processed_rows = models.PositiveIntegerField(_("rows processed"), default=0)
+    preview = models.JSONField(
+        _("preview"), default=dict, blank=True, help_text=_("Per-row plan, errors and notices.")
+    )
+    skipped_rows = models.JSONField(_("rows skipped on purpose"), default=list, blank=True)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("participant import")
+        verbose_name_plural = _("participant imports")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(processed_rows__lte=models.F("total_rows")),
+                name="import_processed_within_total",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.get_status_display()})"

@@ -4,7 +4,10 @@ The suite runs against PostgreSQL and Redis (never SQLite): the defaults below p
 and any DATABASE_URL / CELERY_BROKER_URL in the environment wins.
 """
 
+import atexit
 import os
+import shutil
+import tempfile
 
 # One database name per run (pytest-django creates test_<name> and drops it at the end), so
 # two runs on one machine, say CI and a developer, never destroy each other's test database.
@@ -22,3 +25,11 @@ STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+
+# Uploaded files of a run go to a temporary folder, never into var/media.
+MEDIA_ROOT = tempfile.mkdtemp(prefix="olive-branch-test-media-")
+atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)
+STORAGES["default"] = {  # noqa: F405
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": MEDIA_ROOT, "base_url": MEDIA_URL},  # noqa: F405
+}

@@ -1,0 +1,13 @@
+"""The registry's pages. Each views module owns its routes; this file only gathers them."""
+
+from participants.views import duplicates, imports, listing, privacy, registry
+
+app_name = "participants"
+
+urlpatterns = [
+    *listing.urlpatterns,
+    *registry.urlpatterns,
+    *imports.urlpatterns,
+    *duplicates.urlpatterns,
+    *privacy.urlpatterns,
+]

@@ -1,0 +1,5 @@
+"""Registry pages: listing."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

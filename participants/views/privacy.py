@@ -1,0 +1,5 @@
+"""Registry pages: privacy."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""Registry pages: registry."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
