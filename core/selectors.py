@@ -3,7 +3,17 @@
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    When,
+)
 from django.utils import timezone
 
 from core import permissions
@@ -59,7 +69,11 @@ def home_upcoming_workshops(user: User) -> QuerySet[Workshop]:
         .filter(ends_at__gte=timezone.now())
         .exclude(status=WorkshopStatus.CANCELLED)
         .select_related("program")
-        .annotate(i_facilitate=Count("facilitators", filter=Q(facilitators=user)))
+        .annotate(
+            i_facilitate=Exists(
+                Workshop.facilitators.through.objects.filter(workshop=OuterRef("pk"), user=user)
+            )
+        )
         .order_by("starts_at", "id")
     )
 
@@ -70,7 +84,9 @@ def home_open_actions(user: User) -> QuerySet[FollowUpAction]:
         permissions.follow_up_actions_visible_to(user)
         .filter(status__in=[ActionStatus.OPEN, ActionStatus.IN_PROGRESS])
         .select_related("workshop__program", "owner_user", "owner_participant")
-        .annotate(mine=Count("pk", filter=Q(owner_user=user)))
+        .annotate(
+            mine=Case(When(owner_user=user, then=True), default=False, output_field=BooleanField())
+        )
         .order_by("-mine", "due_on", "id")
     )
 
