@@ -9,7 +9,7 @@ import hmac
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import BooleanField, OuterRef, QuerySet, Subquery
+from django.db.models import BooleanField, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from participants.models import ConsentRecord, ConsentScope, Participant, RiskLevel
@@ -68,7 +68,7 @@ def contactable(participants: QuerySet[Participant]) -> QuerySet[Participant]:
     return (
         participants.filter(erased_at__isnull=True, do_not_contact=False)
         .annotate(_contact_consent=latest_consent(ConsentScope.CONTACT))
-        .exclude(_contact_consent=False)
+        .filter(Q(_contact_consent__isnull=True) | Q(_contact_consent=True))
     )
 
 
