@@ -107,6 +107,17 @@ def participants_visible_to(user: AnyUser) -> QuerySet[Participant]:
     return Participant.objects.filter(pk__in=invited)
 
 
+def may_list_participants(user: AnyUser) -> bool:
+    """The registry page: admins and staff (everyone), facilitators (their invitees).
+    Observers see aggregates only, so the page itself is closed to them."""
+    if is_admin(user) or is_programme_staff(user):
+        return True
+    return _signed_in(user) and (
+        _facilitated_workshop_ids(user).exists()
+        or _program_ids(user, ProgramRole.FACILITATOR).exists()
+    )
+
+
 def consent_records_visible_to(user: AnyUser) -> QuerySet[ConsentRecord]:
     return ConsentRecord.objects.filter(participant__in=participants_visible_to(user).values("pk"))
 
