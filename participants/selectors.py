@@ -9,7 +9,8 @@ import unicodedata
 
 from django.contrib.postgres.search import TrigramWordSimilarity
 from django.db import connection
-from django.db.models import F, Func, Q, QuerySet, TextField, Value
+from django.db.models import Func, Q, QuerySet, TextField, Value
+from django.db.models.expressions import RawSQL
 
 from core import permissions
 from core.models import User
@@ -25,14 +26,12 @@ class SearchText(Func):
     output_field = TextField()
 
 
-class SearchDocument(Func):
-    """The one indexed text a participant is found by."""
-
-    function = "ob_participant_search_doc"
-    output_field = TextField()
+class SearchDocument(RawSQL):
+    """The folded text a participant is found by: a generated column on PostgreSQL
+    (migration 0004), so matching and ranking never fold a row again."""
 
     def __init__(self) -> None:
-        super().__init__(F("full_name"), F("native_name"), F("organisation"), F("email"))
+        super().__init__('"participants_participant"."search_document"', (), TextField())
 
 
 def fold(text: str) -> str:
