@@ -57,15 +57,25 @@ class ParticipantFilter(django_filters.FilterSet):
     community = django_filters.ModelMultipleChoiceFilter(
         queryset=Community.objects.order_by("name"), widget=forms.CheckboxSelectMultiple
     )
-    track = django_filters.ModelChoiceFilter(queryset=Track.objects.order_by("number"))
-    country = django_filters.ChoiceFilter(choices=countries)
+    track = django_filters.ModelChoiceFilter(
+        queryset=Track.objects.order_by("number"), empty_label=_("Any")
+    )
+    country = django_filters.ChoiceFilter(choices=countries, empty_label=_("Any"))
     language = django_filters.ModelChoiceFilter(
-        field_name="languages", queryset=Language.objects.order_by("name"), label=_("Speaks")
+        field_name="languages",
+        queryset=Language.objects.order_by("name"),
+        label=_("Speaks"),
+        empty_label=_("Any"),
     )
     organisation = django_filters.CharFilter(lookup_expr="icontains")
-    risk_level = django_filters.ChoiceFilter(choices=RiskLevel.choices, label=_("Risk"))
+    risk_level = django_filters.ChoiceFilter(
+        choices=RiskLevel.choices, label=_("Risk"), empty_label=_("Any")
+    )
     consent = django_filters.ChoiceFilter(
-        choices=ConsentState.CHOICES, method="filter_consent", label=_("Consent to contact")
+        choices=ConsentState.CHOICES,
+        method="filter_consent",
+        label=_("Consent to contact"),
+        empty_label=_("Any"),
     )
     do_not_contact = django_filters.BooleanFilter(
         widget=forms.Select(choices=[("", _("Any")), ("true", _("Yes")), ("false", _("No"))]),

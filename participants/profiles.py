@@ -1,9 +1,11 @@
 """Reads for one person's page: their record, history and the people they may duplicate."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from core import permissions
 from core.models import User
@@ -24,6 +26,7 @@ class Profile:
     holding_consents: dict[str, ConsentRecord]
     invitations: list[Invitation]
     actions: list[FollowUpAction]
+    now: datetime
 
 
 def participant_for_profile(user: User, pk: int) -> Participant:
@@ -81,6 +84,7 @@ def profile_for(user: User, participant: Participant) -> Profile:
         holding_consents=holding,
         invitations=invitations,
         actions=actions,
+        now=timezone.now(),
     )
 
 

@@ -22,7 +22,10 @@ def detail(pk: int) -> str:
 
 @pytest.fixture
 def invitee(cast):
-    """Invited to the workshop ``cast.facilitator`` runs."""
+    """Invited to the workshop ``cast.facilitator`` runs, held last month."""
+    cast.workshop.starts_at = timezone.now() - timedelta(days=30)
+    cast.workshop.ends_at = cast.workshop.starts_at + timedelta(days=2)
+    cast.workshop.save()
     person = factories.ParticipantFactory(
         full_name="Eleni Charalambous",
         native_name="Ελένη Χαραλάμπους",
@@ -325,3 +328,12 @@ def test_attendance_status_is_counted_only_when_present(client, cast, invitee):
     )
     client.force_login(cast.staff)
     assert "1 of 2 sessions" in client.get(detail(invitee.pk)).content.decode()
+
+
+def test_upcoming_workshops_show_no_attendance_yet(client, cast, invitee):
+    upcoming = factories.WorkshopFactory(program=cast.program, title="Spring dialogue")
+    factories.SessionFactory(workshop=upcoming)
+    factories.InvitationFactory(workshop=upcoming, participant=invitee)
+    client.force_login(cast.staff)
+    page = client.get(detail(invitee.pk)).content.decode()
+    assert "upcoming" in page and "0 of 1 sessions" not in page
