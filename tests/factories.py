@@ -52,8 +52,11 @@ class CommunityFactory(factory.django.DjangoModelFactory):
 
 
 def sector(slug: str = "academic") -> Sector:
-    """Sectors are seeded by a migration; tests use those rows."""
-    return Sector.objects.get(slug=slug)
+    """Sectors are seeded by a migration; tests use those rows. A transactional test that
+    runs after another one's flush may find the table empty, so create it then."""
+    return Sector.objects.get_or_create(
+        slug=slug, defaults={"name": slug.replace("-", " ").capitalize()}
+    )[0]
 
 
 class ParticipantFactory(factory.django.DjangoModelFactory):
