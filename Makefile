@@ -65,6 +65,7 @@ deploy-check: venv
 # Figures for the performance targets of the issues (PostgreSQL at localhost).
 bench: venv services
 	$(BIN)/python bench/permissions.py
+	$(BIN)/python bench/search.py
 
 web: venv
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
