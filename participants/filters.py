@@ -2,6 +2,7 @@
 
 import django_filters
 from django import forms
+from django.core.cache import cache
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -31,6 +32,20 @@ class ConsentState:
     ]
 
 
+COUNTRIES_CACHE_KEY = "participants:registry-countries"
+
+
+def registry_countries() -> list[tuple[str, str]]:
+    """(code, name) of the countries in the registry, for ten minutes at a time."""
+    codes = cache.get(COUNTRIES_CACHE_KEY)
+    if codes is None:
+        codes = sorted(
+            set(Participant.objects.exclude(country="").values_list("country", flat=True))
+        )
+        cache.set(COUNTRIES_CACHE_KEY, codes, 600)
+    return sorted(((code, countries.name(code)) for code in codes), key=lambda c: c[1])
+
+
 SORTS = {
     "name": ("full_name", "pk"),
     "-name": ("-full_name", "-pk"),
@@ -51,16 +66,21 @@ SORT_CHOICES = [
 
 class ParticipantFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_search", label=_("Search"))
+    # One sector and one community per person: no DISTINCT needed (it costs a sort).
     sector = django_filters.ModelMultipleChoiceFilter(
-        queryset=Sector.objects.order_by("position"), widget=forms.CheckboxSelectMultiple
+        queryset=Sector.objects.order_by("position"),
+        widget=forms.CheckboxSelectMultiple,
+        distinct=False,
     )
     community = django_filters.ModelMultipleChoiceFilter(
-        queryset=Community.objects.order_by("name"), widget=forms.CheckboxSelectMultiple
+        queryset=Community.objects.order_by("name"),
+        widget=forms.CheckboxSelectMultiple,
+        distinct=False,
     )
     track = django_filters.ModelChoiceFilter(
         queryset=Track.objects.order_by("number"), empty_label=_("Any")
     )
-    country = django_filters.ChoiceFilter(choices=countries, empty_label=_("Any"))
+    country = django_filters.ChoiceFilter(choices=[], empty_label=_("Any"))
     language = django_filters.ModelChoiceFilter(
         field_name="languages",
         queryset=Language.objects.order_by("name"),
@@ -91,6 +111,12 @@ class ParticipantFilter(django_filters.FilterSet):
     class Meta:
         model = Participant
         fields: list[str] = []
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Only the countries people in the registry come from: a short list to scan, and
+        # a select of 250 options costs more to render than the whole query.
+        self.filters["country"].extra["choices"] = registry_countries()
 
     def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return search_participants(queryset, value)

@@ -1,13 +1,14 @@
 """Reads of the registry: search and the filtered, sorted list every role may see.
 
-Search is typo-tolerant and accent-blind on PostgreSQL (pg_trgm word similarity over one
-indexed text per person, see migration 0004) and a plain case-insensitive match on the
-SQLite default. Callers never know which: both go through ``search_participants``.
+Search is typo-tolerant and accent-blind on PostgreSQL: each query word is compared with
+the registry's dictionary of folded words by trigram similarity (migration 0005), and
+people are found through the trigram index on their folded text (migration 0004). On the
+SQLite default it is a plain case-insensitive match. Callers never know which: both go
+through ``search_participants``.
 """
 
 import unicodedata
 
-from django.contrib.postgres.search import TrigramWordSimilarity
 from django.db import connection
 from django.db.models import Func, Q, QuerySet, TextField, Value
 from django.db.models.expressions import RawSQL
@@ -16,7 +17,9 @@ from core import permissions
 from core.models import User
 from participants.models import Participant
 
-MIN_FUZZY_LENGTH = 3
+MIN_FUZZY_LENGTH = 3  # shorter words match as prefixes, not by similarity
+ALIKE_WORDS = 8  # registry words a query word may stand for, most alike first
+MAX_QUERY_LENGTH = 200
 
 
 class SearchText(Func):
@@ -42,25 +45,67 @@ def fold(text: str) -> str:
 
 
 def search_participants(queryset: QuerySet[Participant], query: str) -> QuerySet[Participant]:
-    """People matching ``query`` in name, native-script name, organisation or email, best
-    matches first. "Abdel Aziz" finds "Abdelaziz", "Jeruslem Post" the Jerusalem Post."""
-    query = " ".join(query.split())
+    """People matching ``query`` in name, native-script name, organisation or email, by
+    name. "Abdel Aziz" finds "Abdelaziz", "Jeruslem Post" the Jerusalem Post."""
+    query = " ".join(query.split())[:MAX_QUERY_LENGTH]
     if not query:
         return queryset
     if connection.vendor != "postgresql":
         return _plain_search(queryset, query)
     folded = SearchText(Value(query))
     document = SearchDocument()
-    if len(query) < MIN_FUZZY_LENGTH:
+    matched_words = _dictionary_matches(query)
+    if not matched_words:  # only one-letter words: match them as they are
         return queryset.alias(search_document=document).filter(search_document__contains=folded)
-    return (
-        queryset.alias(search_document=document)
-        .filter(
-            Q(search_document__trigram_word_similar=folded) | Q(search_document__contains=folded)
+    if not any(matched_words.values()):
+        return queryset.none()
+    condition = Q()
+    for token, words in matched_words.items():
+        if words:  # a word nobody carries ("Nw" in "Peace Nw") narrows nothing
+            pattern = "|".join(_fewest_alternatives(token, words))
+            condition &= Q(search_document__regex=f"({pattern})")
+    # Sorted by name like the rest of the registry: with a common word ("University") the
+    # database walks the name index and stops after one page instead of ranking thousands.
+    return queryset.alias(search_document=document).filter(condition).order_by("full_name", "pk")
+
+
+def _fewest_alternatives(token: str, words: list[str]) -> list[str]:
+    """The words to look for, without those another one already finds as a substring: a
+    short regular expression is one the trigram index can answer ("chara" stands for
+    every "charalambous")."""
+    kept: list[str] = []
+    candidates = ([token] if any(token in word for word in words) else []) + words
+    for word in sorted(dict.fromkeys(candidates), key=len):
+        if not any(shorter in word for shorter in kept):
+            kept.append(word)
+    return kept
+
+
+def _dictionary_matches(query: str) -> dict[str, list[str]]:
+    """For each word of the query, the registry's words that are alike (migration 0005).
+
+    Only letters and digits reach the regular expression built from them: the dictionary
+    holds words split on everything else.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH tokens AS (SELECT ob_search_words(ob_search_text(%s)) AS token)
+            SELECT tokens.token, coalesce(array_agg(alike.word), '{}')
+            FROM tokens LEFT JOIN LATERAL (
+                (SELECT word FROM participant_search_word
+                 WHERE length(tokens.token) >= %s AND tokens.token <%% word
+                 ORDER BY word_similarity(tokens.token, word) DESC, word LIMIT %s)
+                UNION ALL
+                (SELECT word FROM participant_search_word
+                 WHERE length(tokens.token) < %s AND word LIKE tokens.token || '%%'
+                 ORDER BY word LIMIT %s)
+            ) AS alike ON true
+            GROUP BY tokens.token
+            """,
+            [query, MIN_FUZZY_LENGTH, ALIKE_WORDS, MIN_FUZZY_LENGTH, ALIKE_WORDS],
         )
-        .annotate(search_rank=TrigramWordSimilarity(folded, document))
-        .order_by("-search_rank", "full_name", "pk")
-    )
+        return {token: [w for w in words if w] for token, words in cursor.fetchall()}
 
 
 def _plain_search(queryset: QuerySet[Participant], query: str) -> QuerySet[Participant]:

@@ -5,11 +5,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 
 from core.models import User
 from dialogues.models import Program, ProgramRole
 from tests import factories
 from workshops.models import Workshop
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Nothing cached by one test (e.g. the registry's countries) leaks into the next."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @dataclass

@@ -96,3 +96,33 @@ def test_plain_fallback_matches_substrings_case_insensitively(registry):
 def test_fold_matches_the_database_function():
     assert fold("Ανδρέας ΧΑΡΑΛΑΜΠΟΥΣ") == "ανδρεασ χαραλαμπουσ"
     assert fold("Zoë Ağaoğlu") == "zoe agaoglu"
+
+
+def test_a_renamed_person_is_found_by_the_new_name(registry):
+    zoe = registry["zoe"]
+    zoe.full_name = "Zoë Hartmann"
+    zoe.save()
+    assert found("Hartman") == ["Zoë Hartmann"]
+
+
+def test_words_nobody_carries_are_pruned(registry):
+    from django.db import connection
+
+    registry["journalist"].delete()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT ob_prune_search_words()")
+        cursor.execute("SELECT count(*) FROM participant_search_word WHERE word = 'noa'")
+        assert cursor.fetchone()[0] == 0
+    assert found("Noa Levi") == []
+
+
+def test_a_query_word_absent_from_the_registry_narrows_nothing(registry):
+    assert found("Swisspeace Xq") == ["Zoë Müller"]
+
+
+def test_the_daily_prune_task_reports_what_it_removed(registry):
+    from participants.tasks import prune_search_words
+
+    registry["ayse"].delete()
+    assert prune_search_words() >= 2  # "ayse", "agaoglu", "sabanci" were hers alone
+    assert prune_search_words() == 0
