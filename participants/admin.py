@@ -6,6 +6,7 @@ from participants.models import (
     Community,
     ConsentRecord,
     Language,
+    LikelyDuplicate,
     Participant,
     ParticipantImport,
     Sector,
@@ -131,6 +132,22 @@ class ParticipantImportAdmin(admin.ModelAdmin):
     search_fields = ("original_name",)
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in ParticipantImport._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(LikelyDuplicate)
+class LikelyDuplicateAdmin(admin.ModelAdmin):
+    """Read-only: pairs come from the scan and are merged or dismissed in the registry."""
+
+    list_display = ("first", "second", "reason", "score", "found_at", "dismissed_at")
+    list_filter = ("dismissed_at",)
+    list_select_related = ("first", "second")
+    readonly_fields = [f.name for f in LikelyDuplicate._meta.fields]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

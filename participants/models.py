@@ -343,3 +343,48 @@ class ParticipantImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.original_name} ({self.get_status_display()})"
+
+
+class LikelyDuplicate(models.Model):
+    """Two registry entries that may be one person, found by the duplicate scan.
+
+    A scan replaces the open pairs; a pair staff dismissed ("two different people") stays,
+    so the next scan does not raise it again.
+    """
+
+    first = models.ForeignKey(
+        Participant, verbose_name=_("first"), on_delete=models.CASCADE, related_name="+"
+    )
+    second = models.ForeignKey(
+        Participant, verbose_name=_("second"), on_delete=models.CASCADE, related_name="+"
+    )
+    reason = models.CharField(_("why"), max_length=120)
+    score = models.FloatField(_("likelihood"))
+    found_at = models.DateTimeField(_("found"), auto_now_add=True)
+    dismissed_at = models.DateTimeField(_("dismissed"), null=True, blank=True)
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("dismissed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("likely duplicate")
+        verbose_name_plural = _("likely duplicates")
+        ordering = ["-score", "first", "second"]
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="duplicate_pair_once"),
+            models.CheckConstraint(
+                condition=models.Q(first__lt=models.F("second")), name="duplicate_pair_ordered"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["dismissed_at", "-score"], name="duplicate_open_idx"),
+            models.Index(fields=["second"], name="duplicate_second_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.first_id} ~ #{self.second_id} ({self.reason})"

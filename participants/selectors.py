@@ -10,12 +10,12 @@ through ``search_participants``.
 import unicodedata
 
 from django.db import connection
-from django.db.models import Func, Q, QuerySet, TextField, Value
+from django.db.models import Count, Func, Q, QuerySet, TextField, Value
 from django.db.models.expressions import RawSQL
 
 from core import permissions
-from core.models import User
-from participants.models import Participant
+from core.models import AuditEvent, User
+from participants.models import LikelyDuplicate, Participant
 
 MIN_FUZZY_LENGTH = 3  # shorter words match as prefixes, not by similarity
 ALIKE_WORDS = 8  # registry words a query word may stand for, most alike first
@@ -125,3 +125,37 @@ def participants_for_list(user: User) -> QuerySet[Participant]:
         .select_related("sector", "community", "track")
         .prefetch_related("languages")
     )
+
+
+def open_duplicates() -> QuerySet[LikelyDuplicate]:
+    """Likely duplicate pairs nobody has merged or dismissed, most likely first."""
+    related = ("sector", "community")
+    return (
+        LikelyDuplicate.objects.filter(dismissed_at__isnull=True)
+        .select_related(*[f"{side}__{name}" for side in ("first", "second") for name in related])
+        .order_by("-score", "first_id", "second_id")
+    )
+
+
+def last_duplicate_scan() -> AuditEvent | None:
+    """When the duplicate scan last ran (its audit event says how many pairs it found)."""
+    return AuditEvent.objects.filter(action="participant.duplicates.scan").order_by("-pk").first()
+
+
+def merge_history_counts(pks: list[int]) -> dict[int, dict[str, int]]:
+    """What each entry carries into a merge, so staff see that nothing is lost."""
+    counted = Participant.objects.filter(pk__in=pks).annotate(
+        invitation_count=Count("invitations", distinct=True),
+        attendance_count=Count("attendances", distinct=True),
+        consent_count=Count("consent_records", distinct=True),
+        action_count=Count("follow_up_actions", distinct=True),
+    )
+    return {
+        p.pk: {
+            "invitations": p.invitation_count,
+            "attendance": p.attendance_count,
+            "consent": p.consent_count,
+            "actions": p.action_count,
+        }
+        for p in counted
+    }

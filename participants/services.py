@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from core import audit
 from core.models import User
-from participants.models import ConsentRecord, Language, Participant, Tag
+from participants.models import ConsentRecord, Language, LikelyDuplicate, Participant, Tag
 
 
 class RegistryError(Exception):
@@ -105,3 +105,50 @@ def consent_record_add(
         consent_record=record.pk,
     )
     return record
+
+
+def duplicates_rescan(*, by: User | None) -> int:
+    """Replace the open likely-duplicate pairs with a fresh scan; dismissed pairs stay
+    dismissed. Returns how many open pairs there are now. Safe to run twice."""
+    from participants.duplicates import find_duplicate_pairs
+
+    pairs = find_duplicate_pairs()
+    with transaction.atomic():
+        dismissed = set(
+            LikelyDuplicate.objects.filter(dismissed_at__isnull=False).values_list(
+                "first_id", "second_id"
+            )
+        )
+        # People merged or erased while the scan ran are left out rather than failing it.
+        alive = set(Participant.objects.filter(erased_at__isnull=True).values_list("pk", flat=True))
+        LikelyDuplicate.objects.filter(dismissed_at__isnull=True).delete()
+        found = LikelyDuplicate.objects.bulk_create(
+            [
+                LikelyDuplicate(
+                    first_id=pair.first_id,
+                    second_id=pair.second_id,
+                    reason=pair.reason,
+                    score=pair.score,
+                )
+                for pair in pairs
+                if (pair.first_id, pair.second_id) not in dismissed
+                and pair.first_id in alive
+                and pair.second_id in alive
+            ],
+            batch_size=5000,
+        )
+        audit.record(by, "participant.duplicates.scan", None, pairs=len(found))
+    return len(found)
+
+
+@transaction.atomic
+def duplicate_dismiss(*, pair: LikelyDuplicate, by: User) -> LikelyDuplicate:
+    """Staff checked: two different people. The pair stays, dismissed, so no scan
+    raises it again."""
+    pair = LikelyDuplicate.objects.select_for_update().get(pk=pair.pk)
+    if pair.dismissed_at is None:
+        pair.dismissed_at = timezone.now()
+        pair.dismissed_by = by
+        pair.save(update_fields=["dismissed_at", "dismissed_by"])
+        audit.record(by, "participant.duplicates.dismiss", pair.first, other=pair.second_id)
+    return pair

@@ -13,3 +13,14 @@ def prune_search_words() -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT ob_prune_search_words()")
         return cursor.fetchone()[0]
+
+
+@shared_task(name="participants.tasks.scan_duplicates")
+def scan_duplicates(user_id: int | None = None) -> int:
+    """Refresh the likely-duplicate pairs (nightly, or when staff ask). Idempotent: a
+    second run replaces the first one's open pairs with the same ones."""
+    from core.models import User
+    from participants.services import duplicates_rescan
+
+    user = User.objects.filter(pk=user_id).first() if user_id else None
+    return duplicates_rescan(by=user)

@@ -10,6 +10,7 @@ Redis; ``DEBUG=false`` switches on the production hardening and makes ``SECRET_K
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -217,6 +218,10 @@ CELERY_BEAT_SCHEDULE = {
     "prune-search-words": {
         "task": "participants.tasks.prune_search_words",
         "schedule": 24 * 60 * 60,
+    },
+    "scan-duplicates": {
+        "task": "participants.tasks.scan_duplicates",
+        "schedule": crontab(hour=3, minute=30),
     },
 }
 
