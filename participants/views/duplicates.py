@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core import permissions
@@ -50,7 +50,13 @@ def duplicate_scan(request: HttpRequest) -> HttpResponse:
     if Participant.objects.filter(erased_at__isnull=True).count() <= SCAN_NOW_LIMIT:
         found = services.duplicates_rescan(by=request.user)
         messages.success(
-            request, _("Scan finished: %(count)s likely duplicates.") % {"count": found}
+            request,
+            ngettext(
+                "Scan finished: %(count)s likely duplicate.",
+                "Scan finished: %(count)s likely duplicates.",
+                found,
+            )
+            % {"count": found},
         )
     else:
         user_id = request.user.pk

@@ -332,7 +332,7 @@ def test_merge_page_shows_both_and_asks_for_each_difference(client, cast, twins)
     html = response.content.decode()
     assert "eleni.ch@example.org" in html and 'name="take_email"' in html
     assert 'name="take_full_name"' in html and 'name="take_phone"' not in html
-    assert "2 invitations" in html  # the removed entry's history is shown
+    assert "Invitations: 2" in html  # the removed entry's history is shown
     # Without the confirmation nothing happens.
     choices = {"take_email": "other", "take_full_name": "keep", "take_community": "keep"}
     response = client.post(url, choices)

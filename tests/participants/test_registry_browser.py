@@ -40,3 +40,42 @@ def test_staff_add_a_person_after_checking_a_possible_duplicate(
     page.get_by_role("heading", name="Andreas Charalambus").wait_for()
     assert Participant.objects.count() == 2
     screenshot("participant-detail")
+
+
+def test_staff_find_and_merge_a_duplicate(page, live_server, cast, screenshot):
+    community = factories.CommunityFactory(name="Palestinian", slug="palestinian")
+    kept = factories.ParticipantFactory(
+        full_name="Abdel Aziz Haddad",
+        email="aziz@example.org",
+        organisation="Birzeit University",
+        community=community,
+    )
+    gone = factories.ParticipantFactory(
+        full_name="Abdelaziz Hadad",
+        native_name="عبد العزيز حداد",
+        email="",
+        phone="+970599111222",
+        organisation="Birzeit University",
+        position="Professor of history",
+        community=community,
+    )
+    factories.InvitationFactory(workshop=cast.workshop, participant=gone)
+    sign_in(page, live_server, "staff-user")
+    page.goto(f"{live_server.url}{reverse('participants:list')}")
+    page.get_by_role("link", name="Likely duplicates").click()
+    page.get_by_role("button", name="Scan now").click()
+    page.get_by_text("Scan finished: 1 likely duplicate.").wait_for()
+    assert "similar names" in page.locator("main").inner_text()
+    screenshot("participant-duplicates")
+
+    page.get_by_role("link", name="Compare and merge").click()
+    page.get_by_role("heading", name="Merge two entries").wait_for()
+    page.get_by_label("Abdelaziz Hadad").check()  # the spelling the person uses
+    page.get_by_label("these two entries are the same person").check()
+    screenshot("participant-merge")
+    page.get_by_role("button", name=f"Merge #{gone.pk} into #{kept.pk}").click()
+    page.get_by_text("with all its history").wait_for()
+    kept.refresh_from_db()
+    assert kept.full_name == "Abdelaziz Hadad" and kept.native_name == "عبد العزيز حداد"
+    assert kept.email == "aziz@example.org" and kept.invitations.count() == 1
+    assert not Participant.objects.filter(pk=gone.pk).exists()
