@@ -3,6 +3,8 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("core.urls")),
+    path("programs/", include("dialogues.urls")),
+    path("workshops/", include("workshops.urls")),
     path("participants/", include("participants.urls")),
     path("admin/", admin.site.urls),
 ]

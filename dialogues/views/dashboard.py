@@ -1,0 +1,5 @@
+"""Program pages: dashboard."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

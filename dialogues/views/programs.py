@@ -1,0 +1,5 @@
+"""Program pages: programs."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""Program pages: team."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""Workshop pages: agenda."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""Workshop pages: calendar."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

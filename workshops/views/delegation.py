@@ -1,0 +1,5 @@
+"""Workshop pages: delegation."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""Workshop pages: workshops."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
