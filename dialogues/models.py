@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from participants.models import Community, Sector, Track
@@ -112,6 +113,9 @@ class Program(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("dialogues:detail", args=[self.pk])
 
     @property
     def is_archived(self) -> bool:

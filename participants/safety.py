@@ -7,9 +7,10 @@ and every export calls ``pseudonymised`` for high-risk participants.
 import hashlib
 import hmac
 from dataclasses import dataclass
+from datetime import date
 
 from django.conf import settings
-from django.db.models import BooleanField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import BooleanField, DateField, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from participants.models import ConsentRecord, ConsentScope, Participant, RiskLevel
@@ -18,15 +19,17 @@ from participants.models import ConsentRecord, ConsentScope, Participant, RiskLe
 IDENTIFYING_FIELDS = ("full_name", "native_name", "email", "phone", "organisation", "position")
 
 
-def latest_consent(scope: str) -> Subquery:
-    """Per participant, whether the latest record for ``scope`` grants it (NULL: no record).
+def latest_consent(scope: str, field: str = "granted") -> Subquery:
+    """Per participant, whether the latest record for ``scope`` grants it (NULL: no record),
+    or another ``field`` of that record.
 
     The latest record holds: a withdrawal after a grant withdraws, a new grant restores.
     """
     latest = ConsentRecord.objects.filter(participant=OuterRef("pk"), scope=scope).order_by(
         "-given_on", "-recorded_at", "-id"
     )
-    return Subquery(latest.values("granted")[:1], output_field=BooleanField())
+    output = BooleanField() if field == "granted" else DateField()
+    return Subquery(latest.values(field)[:1], output_field=output)
 
 
 def latest_consents(participant: Participant) -> dict[str, ConsentRecord]:
@@ -39,6 +42,31 @@ def latest_consents(participant: Participant) -> dict[str, ConsentRecord]:
 
 def contact_blockers(participant: Participant) -> list[str]:
     """Why this person may not be contacted (an empty list: they may be)."""
+    contact = latest_consents(participant).get(ConsentScope.CONTACT)
+    return _blockers(
+        participant,
+        withdrawn_on=contact.given_on if contact is not None and not contact.granted else None,
+    )
+
+
+def with_contact_state(participants: QuerySet[Participant]) -> QuerySet[Participant]:
+    """Annotate what ``listed_contact_blockers`` needs, so a list of people says who may
+    not be invited and why without a query per row."""
+    return participants.annotate(
+        contact_consent=latest_consent(ConsentScope.CONTACT),
+        contact_consent_on=latest_consent(ConsentScope.CONTACT, "given_on"),
+    )
+
+
+def listed_contact_blockers(participant: Participant) -> list[str]:
+    """``contact_blockers`` for a row of ``with_contact_state``."""
+    withdrawn = participant.contact_consent is False
+    return _blockers(
+        participant, withdrawn_on=participant.contact_consent_on if withdrawn else None
+    )
+
+
+def _blockers(participant: Participant, *, withdrawn_on: date | None) -> list[str]:
     reasons: list[str] = []
     if participant.erased_at is not None:
         reasons.append(_("Their personal data was erased."))
@@ -50,11 +78,9 @@ def contact_blockers(participant: Participant) -> list[str]:
             if reason
             else _("Marked do not contact.")
         )
-    contact = latest_consents(participant).get(ConsentScope.CONTACT)
-    if contact is not None and not contact.granted:
+    if withdrawn_on is not None:
         reasons.append(
-            _("Withdrew consent to be contacted on %(date)s.")
-            % {"date": contact.given_on.isoformat()}
+            _("Withdrew consent to be contacted on %(date)s.") % {"date": withdrawn_on.isoformat()}
         )
     return reasons
 

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -118,6 +119,9 @@ class Workshop(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("workshops:detail", args=[self.pk])
 
     @property
     def venue_zone(self) -> zoneinfo.ZoneInfo:

@@ -1,5 +1,168 @@
-"""Workshop pages: delegation."""
+"""Workshop pages: the delegation builder (search the registry, add people in bulk, watch
+the balance of the room)."""
 
-from django.urls import URLPattern
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import URLPattern, path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
 
-urlpatterns: list[URLPattern] = []
+from participants import safety
+from participants.filters import ParticipantFilter
+from participants.selectors import participants_for_list
+from workshops import services
+from workshops.delegation import LIVE_STATUSES, delegation_balance
+from workshops.models import Invitation, InvitationStatus, Workshop
+from workshops.views.workshops import changeable_workshop
+
+RESULTS_PER_PAGE = 25
+BUILDER_FILTERS = ("q", "sector", "community", "track", "country", "language")
+
+
+class DelegationFilter(ParticipantFilter):
+    """The registry's filters that matter for composing a room."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name in list(self.filters):
+            if name not in BUILDER_FILTERS:
+                del self.filters[name]
+        for name in list(self.form.fields):
+            if name not in BUILDER_FILTERS:
+                del self.form.fields[name]
+
+
+def _back(workshop: Workshop, request: HttpRequest) -> str:
+    query = request.POST.get("query", "")
+    url = reverse("workshops:delegation", args=[workshop.pk])
+    return f"{url}?{query}" if query else url
+
+
+@login_required
+@require_GET
+def delegation(request: HttpRequest, pk: int) -> HttpResponse:
+    workshop = changeable_workshop(request.user, pk)
+    on_list = Invitation.objects.filter(workshop=workshop, participant=OuterRef("pk"))
+    candidates = safety.with_contact_state(participants_for_list(request.user)).annotate(
+        on_list=Exists(on_list)
+    )
+    people = DelegationFilter(request.GET or None, queryset=candidates)
+    page = Paginator(people.qs, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+    rows = [(p, safety.listed_contact_blockers(p)) for p in page]
+    invitees = (
+        workshop.invitations.filter(status__in=[*LIVE_STATUSES, InvitationStatus.WAITLISTED])
+        .select_related("participant__community", "participant__sector")
+        .order_by("status", "participant__full_name")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    balance = delegation_balance(workshop)
+    return render(
+        request,
+        "workshops/delegation.html",
+        {
+            "workshop": workshop,
+            "filter": people,
+            "page": page,
+            "rows": rows,
+            "invitees": invitees,
+            "balance": balance,
+            "balance_groups": [
+                (_("Community"), balance.by_community),
+                (_("Sector"), balance.by_sector),
+                (_("Gender"), balance.by_gender),
+                (_("Multi-Track track"), balance.by_track),
+            ],
+            "query_string": query.urlencode(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def delegation_add(request: HttpRequest, pk: int) -> HttpResponse:
+    workshop = changeable_workshop(request.user, pk)
+    ids = [int(i) for i in request.POST.getlist("participant") if i.isdigit()]
+    if not ids:
+        messages.error(request, _("Tick the people to add first."))
+        return redirect(_back(workshop, request))
+    # Only people this user may see can be added, whatever ids the form carried.
+    people = participants_for_list(request.user).filter(pk__in=ids)
+    try:
+        change = services.invitations_add(workshop=workshop, participants=people, by=request.user)
+    except services.WorkshopError as error:
+        messages.error(request, str(error))
+        return redirect(_back(workshop, request))
+    if change.added:
+        messages.success(
+            request,
+            ngettext(
+                "%(n)s person added to the invite list.",
+                "%(n)s people added to the invite list.",
+                change.added,
+            )
+            % {"n": change.added},
+        )
+    if change.waitlisted:
+        messages.warning(
+            request,
+            ngettext(
+                "%(n)s person went to the waitlist: the workshop is full.",
+                "%(n)s people went to the waitlist: the workshop is full.",
+                change.waitlisted,
+            )
+            % {"n": change.waitlisted},
+        )
+    for person, reasons in change.refused:
+        messages.error(
+            request,
+            _("%(name)s cannot be invited: %(reasons)s")
+            % {"name": person.full_name, "reasons": " ".join(reasons)},
+        )
+    if change.already:
+        messages.info(
+            request,
+            ngettext(
+                "%(n)s person was already on the list.",
+                "%(n)s people were already on the list.",
+                change.already,
+            )
+            % {"n": change.already},
+        )
+    return redirect(_back(workshop, request))
+
+
+@login_required
+@require_POST
+def delegation_remove(request: HttpRequest, pk: int, invitation: int) -> HttpResponse:
+    workshop = changeable_workshop(request.user, pk)
+    item = get_object_or_404(Invitation, pk=invitation, workshop=workshop)
+    try:
+        promoted = services.invitation_remove(invitation=item, by=request.user)
+    except services.WorkshopError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("%(name)s was taken off the list.") % {"name": item.participant.full_name}
+        )
+        if promoted is not None:
+            messages.info(
+                request,
+                _("%(name)s moved up from the waitlist.")
+                % {"name": promoted.participant.full_name},
+            )
+    return redirect(_back(workshop, request))
+
+
+urlpatterns: list[URLPattern] = [
+    path("<int:pk>/delegation/", delegation, name="delegation"),
+    path("<int:pk>/delegation/add/", delegation_add, name="delegation_add"),
+    path(
+        "<int:pk>/delegation/<int:invitation>/remove/", delegation_remove, name="delegation_remove"
+    ),
+]

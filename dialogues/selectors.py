@@ -1,0 +1,87 @@
+"""Reads of programs: the list a user sees and one program's page, in a fixed number of
+queries whatever the number of workshops."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from core import permissions
+from core.models import User
+from dialogues.models import Program, ProgramMembership, ProgramRole
+from workshops.models import InvitationStatus, Workshop
+
+
+def programs_for_list(user: User, *, archived: bool = False, status: str = "") -> QuerySet[Program]:
+    """Programs this user may see, with their next workshop and this user's role."""
+    now = timezone.now()
+    visible_workshops = permissions.visible_to(user, Workshop)
+    upcoming = visible_workshops.filter(
+        program=OuterRef("pk"), starts_at__gte=now, cancelled_at__isnull=True
+    ).order_by("starts_at")
+    programs = (
+        permissions.visible_to(user, Program)
+        .filter(archived_at__isnull=not archived)
+        .annotate(
+            workshop_count=Count(
+                "workshops",
+                filter=Q(workshops__in=visible_workshops.values("pk")),
+                distinct=True,
+            ),
+            next_workshop_title=Subquery(upcoming.values("title")[:1]),
+            next_workshop_starts=Subquery(upcoming.values("starts_at")[:1]),
+            my_role=Subquery(
+                ProgramMembership.objects.filter(program=OuterRef("pk"), user=user).values("role")[
+                    :1
+                ]
+            ),
+        )
+        .prefetch_related("communities")
+        .order_by("-starts_on", "name")
+    )
+    if status:
+        programs = programs.filter(status=status)
+    return programs
+
+
+@dataclass
+class ProgramPage:
+    program: Program
+    workshops: list[Workshop]
+    memberships: list[ProgramMembership]
+    may_change: bool
+    may_see_team: bool
+
+
+def program_page(user: User, program: Program) -> ProgramPage:
+    """One program's page: its workshops this user may see, with their delegation counts."""
+    live = ~Q(invitations__status__in=[InvitationStatus.DECLINED, InvitationStatus.WITHDRAWN])
+    workshops = list(
+        permissions.visible_to(user, Workshop)
+        .filter(program=program)
+        .annotate(
+            invited_count=Count("invitations", filter=live, distinct=True),
+            accepted_count=Count(
+                "invitations",
+                filter=Q(invitations__status=InvitationStatus.ACCEPTED),
+                distinct=True,
+            ),
+            session_count=Count("sessions", distinct=True),
+            is_facilitated_by_me=Exists(
+                Workshop.facilitators.through.objects.filter(workshop=OuterRef("pk"), user=user)
+            ),
+        )
+        .order_by("starts_at")
+    )
+    may_change = permissions.can_change(user, program)
+    memberships = list(
+        program.memberships.select_related("user").order_by("role", "user__username")
+    )
+    return ProgramPage(
+        program=program,
+        workshops=workshops,
+        memberships=memberships,
+        may_change=may_change,
+        may_see_team=may_change
+        or any(m.user_id == user.pk and m.role != ProgramRole.OBSERVER for m in memberships),
+    )
