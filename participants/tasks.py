@@ -24,3 +24,21 @@ def scan_duplicates(user_id: int | None = None) -> int:
 
     user = User.objects.filter(pk=user_id).first() if user_id else None
     return duplicates_rescan(by=user)
+
+
+@shared_task(name="participants.tasks.analyse_participant_import")
+def analyse_participant_import(import_id: int) -> None:
+    """Check an uploaded file row by row for the preview. Idempotent: an import checked
+    already, confirmed or cancelled is left as it is."""
+    from participants.imports.services import import_analyse
+
+    import_analyse(import_id=import_id)
+
+
+@shared_task(name="participants.tasks.apply_participant_import")
+def apply_participant_import(import_id: int) -> None:
+    """Write a confirmed import, all rows or none. Idempotent: the import row's status,
+    read under a lock, lets only the first run write."""
+    from participants.imports.services import import_apply
+
+    import_apply(import_id=import_id)
