@@ -1,0 +1,681 @@
+"""The program dashboard: aggregate figures of one program, and the geometry of their charts.
+
+Every figure is one aggregate query whatever the number of workshops, invitations or
+attendance records; Python only folds rows whose number is bounded by the vocabulary
+(communities × sectors × tracks) or by the program's workshops and months. Nothing here
+names a participant: observers see the dashboard too.
+
+Definitions used on the page:
+
+* *sent* invitations are those that reached the person: invited, accepted or declined.
+  Draft and waitlisted ones are still on the list; withdrawn ones are shown apart.
+* a workshop *counts* unless it was cancelled; a workshop is *held* when its status says so.
+* *attended* means an accepted invitee was present in at least one session of that workshop.
+* a *cross-community tie* is an unordered pair of people of two different communities (third
+  parties have none) who were both present in a session of the same workshop; it dates
+  from the first workshop where they met.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core import permissions
+from core.models import User
+from dialogues.models import Program
+from participants.models import Participant
+from workshops.models import (
+    ActionStatus,
+    Attendance,
+    AttendanceStatus,
+    FollowUpAction,
+    Invitation,
+    InvitationStatus,
+    Session,
+    Workshop,
+    WorkshopStatus,
+)
+
+SENT = [InvitationStatus.INVITED, InvitationStatus.ACCEPTED, InvitationStatus.DECLINED]
+ON_LIST = [InvitationStatus.DRAFT, InvitationStatus.WAITLISTED]
+STILL_OPEN = [ActionStatus.OPEN, ActionStatus.IN_PROGRESS]
+# The ties figure is cached under a fingerprint of the program's attendance and workshops;
+# the lifetime bounds how long an edit the fingerprint cannot see (a person's community)
+# takes to show.
+TIES_CACHE_SECONDS = 15 * 60
+
+COUNTED_WORKSHOP = ~Q(status=WorkshopStatus.CANCELLED) & Q(cancelled_at__isnull=True)
+
+
+def _counted_workshops(program: Program):
+    return Workshop.objects.filter(COUNTED_WORKSHOP, program=program)
+
+
+def _percent(part: int, whole: int) -> float | None:
+    return 100.0 * part / whole if whole else None
+
+
+# --- Workshops timeline ------------------------------------------------------------------------
+
+
+@dataclass
+class TimelineEntry:
+    pk: int
+    title: str | None  # None when this user may not see the workshop itself
+    starts_at: datetime
+    ends_at: datetime
+    status: str
+    status_label: str
+    format_label: str
+    capacity: int
+    accepted: int
+    attended: int  # accepted and present in at least one session
+    present: int  # present in at least one session, invited or not
+    updated_at: datetime
+    # Chart geometry, filled in by ``timeline_chart``.
+    x: float = 0.0
+    y: float = 0.0
+
+    @property
+    def fill_percent(self) -> float:
+        return min(100.0, 100.0 * self.accepted / self.capacity) if self.capacity else 0.0
+
+    @property
+    def is_held(self) -> bool:
+        return self.status == WorkshopStatus.HELD
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == WorkshopStatus.CANCELLED
+
+    @property
+    def attendance_percent(self) -> float | None:
+        return _percent(self.attended, self.accepted) if self.is_held else None
+
+    @property
+    def walk_ins(self) -> int:
+        return max(0, self.present - self.attended)
+
+
+def workshop_timeline(*, program: Program, user: User) -> list[TimelineEntry]:
+    """All workshops of the program by start, with accepted and present counts (one query).
+
+    Titles of workshops this user may not open (a facilitator's colleagues' workshops) are
+    left out; their dates and counts are aggregates of the program and stay.
+    """
+    accepted = (
+        Invitation.objects.filter(workshop=OuterRef("pk"), status=InvitationStatus.ACCEPTED)
+        .order_by()
+        .values("workshop")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    attended = (
+        Invitation.objects.filter(workshop=OuterRef("pk"), status=InvitationStatus.ACCEPTED)
+        .filter(
+            Exists(
+                Attendance.objects.filter(
+                    session__workshop=OuterRef(OuterRef("pk")),
+                    participant=OuterRef("participant_id"),
+                    status=AttendanceStatus.PRESENT,
+                )
+            )
+        )
+        .order_by()
+        .values("workshop")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    present = (
+        Attendance.objects.filter(session__workshop=OuterRef("pk"), status=AttendanceStatus.PRESENT)
+        .order_by()
+        .values("session__workshop")
+        .annotate(n=Count("participant", distinct=True))
+        .values("n")
+    )
+    visible = permissions.workshops_visible_to(user).filter(program=program).values("pk")
+    rows = (
+        Workshop.objects.filter(program=program)
+        .annotate(
+            accepted_count=Coalesce(Subquery(accepted, output_field=IntegerField()), 0),
+            attended_count=Coalesce(Subquery(attended, output_field=IntegerField()), 0),
+            present_count=Coalesce(Subquery(present, output_field=IntegerField()), 0),
+            may_see=Case(When(pk__in=visible, then=Value(True)), default=Value(False)),
+        )
+        .order_by("starts_at", "id")
+    )
+    return [
+        TimelineEntry(
+            pk=w.pk,
+            title=w.title if w.may_see else None,
+            starts_at=w.starts_at,
+            ends_at=w.ends_at,
+            status=WorkshopStatus.CANCELLED if w.cancelled_at else w.status,
+            status_label=str(
+                WorkshopStatus.CANCELLED.label if w.cancelled_at else w.get_status_display()
+            ),
+            format_label=str(w.get_format_display()),
+            capacity=w.capacity,
+            accepted=w.accepted_count,
+            attended=w.attended_count,
+            present=w.present_count,
+            updated_at=w.updated_at,
+        )
+        for w in rows
+    ]
+
+
+# --- Who the program reaches ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    count: int
+    share: float | None  # percent of the chart's total
+    width: float  # percent of the longest bar, for drawing
+    colour: str = ""
+    muted: bool = False  # "third party", "no track": shown last, in grey
+
+
+@dataclass(frozen=True)
+class Composition:
+    total: int
+    by_community: list[Bar]
+    by_sector: list[Bar]
+    by_track: list[Bar]
+
+
+def _bars(counts: Counter, order: dict, total: int, colours: dict | None = None) -> list[Bar]:
+    biggest = max(counts.values(), default=0)
+    keys = sorted(counts, key=lambda key: order[key])
+    return [
+        Bar(
+            label=key[1] if isinstance(key, tuple) else str(key),
+            count=counts[key],
+            share=_percent(counts[key], total),
+            width=100.0 * counts[key] / biggest if biggest else 0.0,
+            colour=(colours or {}).get(key, ""),
+            muted=order[key][0] == 1,
+        )
+        for key in keys
+    ]
+
+
+def participant_composition(*, program: Program) -> Composition:
+    """Distinct people sent an invitation to a counted workshop, by community, sector and
+    track (one query, grouped by all three; the marginals are summed here). Erased people
+    keep their community and sector, so they are counted."""
+    reached = Invitation.objects.filter(
+        workshop__in=_counted_workshops(program).values("pk"), status__in=SENT
+    ).values("participant_id")
+    rows = (
+        Participant.objects.filter(pk__in=reached)
+        .order_by()
+        .values(
+            "community_id",
+            "community__name",
+            "community__colour",
+            "sector_id",
+            "sector__name",
+            "sector__position",
+            "track_id",
+            "track__number",
+            "track__name",
+        )
+        .annotate(n=Count("pk"))
+    )
+    communities: Counter = Counter()
+    sectors: Counter = Counter()
+    tracks: Counter = Counter()
+    order: dict = {}
+    colours: dict = {}
+    for row in rows:
+        community = (row["community_id"], row["community__name"] or _("Third party"))
+        sector = (row["sector_id"], row["sector__name"])
+        track = (
+            row["track_id"],
+            f"{row['track__number']}. {row['track__name']}" if row["track_id"] else _("No track"),
+        )
+        communities[community] += row["n"]
+        sectors[sector] += row["n"]
+        tracks[track] += row["n"]
+        colours[community] = row["community__colour"] or ""
+        order[sector] = (0, row["sector__position"], row["sector__name"])
+        order[track] = (1, 0) if row["track_id"] is None else (0, row["track__number"])
+    total = sum(communities.values())
+    for community, n in communities.items():
+        order[community] = (1, 0, "") if community[0] is None else (0, -n, community[1])
+    return Composition(
+        total=total,
+        by_community=_bars(communities, order, total, colours),
+        by_sector=_bars(sectors, order, total),
+        by_track=_bars(tracks, order, total),
+    )
+
+
+# --- Invitation funnel and attendance ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Funnel:
+    on_list: int  # draft or waitlisted: not sent yet
+    sent: int
+    awaiting: int  # sent, no answer yet
+    accepted: int
+    declined: int
+    withdrawn: int
+    attended: int  # accepted and present in at least one session
+    present_people: int  # workshop × person present, invited or not (filled from the timeline)
+    accepted_held: int
+    attended_held: int
+
+    @property
+    def stages(self) -> list[Bar]:
+        stages = [
+            (_("Sent"), self.sent),
+            (_("Accepted"), self.accepted),
+            (_("Attended"), self.attended),
+        ]
+        return [
+            Bar(
+                label=label,
+                count=n,
+                share=_percent(n, self.sent),
+                width=_percent(n, self.sent) or 0,
+            )
+            for label, n in stages
+        ]
+
+    @property
+    def acceptance_percent(self) -> float | None:
+        return _percent(self.accepted, self.sent)
+
+    @property
+    def attendance_percent(self) -> float | None:
+        """Attended ÷ accepted, over held workshops only (upcoming ones have no attendance)."""
+        return _percent(self.attended_held, self.accepted_held)
+
+    @property
+    def walk_ins(self) -> int:
+        """Present without an accepted invitation (walk-ins, late changes)."""
+        return max(0, self.present_people - self.attended)
+
+
+def invitation_funnel(*, program: Program, present_people: int = 0) -> Funnel:
+    """Invitations of the program's counted workshops, by stage (one query)."""
+    was_present = Attendance.objects.filter(
+        session__workshop=OuterRef("workshop_id"),
+        participant=OuterRef("participant_id"),
+        status=AttendanceStatus.PRESENT,
+    )
+    accepted = Q(status=InvitationStatus.ACCEPTED)
+    held = Q(workshop__status=WorkshopStatus.HELD)
+    figures = (
+        Invitation.objects.filter(workshop__in=_counted_workshops(program).values("pk"))
+        .annotate(was_present=Exists(was_present))
+        .aggregate(
+            on_list=Count("pk", filter=Q(status__in=ON_LIST)),
+            sent=Count("pk", filter=Q(status__in=SENT)),
+            awaiting=Count("pk", filter=Q(status=InvitationStatus.INVITED)),
+            accepted=Count("pk", filter=accepted),
+            declined=Count("pk", filter=Q(status=InvitationStatus.DECLINED)),
+            withdrawn=Count("pk", filter=Q(status=InvitationStatus.WITHDRAWN)),
+            attended=Count("pk", filter=accepted & Q(was_present=True)),
+            accepted_held=Count("pk", filter=accepted & held),
+            attended_held=Count("pk", filter=accepted & held & Q(was_present=True)),
+        )
+    )
+    return Funnel(present_people=present_people, **figures)
+
+
+# --- Follow-up actions ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Actions:
+    done: int
+    open_on_time: int
+    in_progress: int  # of the open ones, on time or not
+    overdue: int
+    dropped: int
+
+    @property
+    def total(self) -> int:
+        return self.done + self.open_on_time + self.overdue + self.dropped
+
+    @property
+    def segments(self) -> list[tuple[str, str, int, float]]:
+        """(key, label, count, percent of all) in drawing order; the keys name CSS patterns."""
+        parts = [
+            ("done", _("Done"), self.done),
+            ("open", _("Open, on time"), self.open_on_time),
+            ("overdue", _("Overdue"), self.overdue),
+            ("dropped", _("Dropped"), self.dropped),
+        ]
+        return [(key, label, n, _percent(n, self.total) or 0.0) for key, label, n in parts]
+
+
+def follow_up_figures(*, program: Program, today: date) -> Actions:
+    """The program's follow-up actions by state (one query). Overdue: still open past due."""
+    still_open = Q(status__in=STILL_OPEN)
+    late = Q(due_on__lt=today)
+    return Actions(
+        **FollowUpAction.objects.filter(workshop__program=program).aggregate(
+            done=Count("pk", filter=Q(status=ActionStatus.DONE)),
+            open_on_time=Count("pk", filter=still_open & ~late),
+            in_progress=Count("pk", filter=Q(status=ActionStatus.IN_PROGRESS)),
+            overdue=Count("pk", filter=still_open & late),
+            dropped=Count("pk", filter=Q(status=ActionStatus.DROPPED)),
+        )
+    )
+
+
+# --- Cross-community ties ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TieMonth:
+    month: date
+    new: int
+    cumulative: int
+
+
+_TIES_SQL = """
+WITH present AS (
+    SELECT DISTINCT s.workshop_id, w.starts_at, a.participant_id, p.community_id
+    FROM {attendance} a
+    JOIN {session} s ON s.id = a.session_id
+    JOIN {workshop} w ON w.id = s.workshop_id
+    JOIN {participant} p ON p.id = a.participant_id
+    WHERE w.program_id = %(program)s
+      AND w.status <> %(cancelled)s AND w.cancelled_at IS NULL
+      AND a.status = %(present)s
+      AND p.community_id IS NOT NULL
+),
+pairs AS (
+    SELECT MIN(x.starts_at) AS first_met
+    FROM present x
+    JOIN present y
+      ON y.workshop_id = x.workshop_id
+     AND y.participant_id > x.participant_id
+     AND y.community_id <> x.community_id
+    GROUP BY x.participant_id, y.participant_id
+),
+months AS (
+    SELECT date_trunc('month', first_met AT TIME ZONE %(zone)s)::date AS month,
+           COUNT(*) AS new_ties
+    FROM pairs
+    GROUP BY 1
+)
+SELECT month, new_ties, SUM(new_ties) OVER (ORDER BY month) AS cumulative
+FROM months
+ORDER BY month
+"""
+
+
+def _ties_query(program: Program) -> list[TieMonth]:
+    sql = _TIES_SQL.format(
+        attendance=Attendance._meta.db_table,
+        session=Session._meta.db_table,
+        workshop=Workshop._meta.db_table,
+        participant=Participant._meta.db_table,
+    )
+    params = {
+        "program": program.pk,
+        "cancelled": WorkshopStatus.CANCELLED.value,
+        "present": AttendanceStatus.PRESENT.value,
+        "zone": timezone.get_current_timezone_name(),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [TieMonth(month, int(new), int(total)) for month, new, total in cursor.fetchall()]
+
+
+def _ties_fingerprint(program: Program, workshops_changed: datetime | None) -> str:
+    """Changes whenever attendance of the program is recorded, changed or removed, or one of
+    its workshops moves or is cancelled (one small aggregate query)."""
+    figures = Attendance.objects.filter(session__workshop__program=program).aggregate(
+        rows=Count("pk"), last=Max("recorded_at")
+    )
+    raw = f"{program.pk}|{figures['rows']}|{figures['last']}|{workshops_changed}|"
+    raw += timezone.get_current_timezone_name()
+    return hashlib.sha256(raw.encode()).hexdigest()[:24]
+
+
+def cross_community_ties(
+    *, program: Program, workshops_changed: datetime | None = None
+) -> list[TieMonth]:
+    """New and cumulative cross-community ties by month (Montville: the personal
+    relationships a program builds across the divide). Cached per program under a
+    fingerprint of its attendance; a miss costs one query with a self-join per workshop."""
+    key = f"dialogues:dashboard:ties:{_ties_fingerprint(program, workshops_changed)}"
+    months = cache.get(key)
+    if months is None:
+        months = _ties_query(program)
+        cache.set(key, months, TIES_CACHE_SECONDS)
+    return months
+
+
+# --- Chart geometry (SVG viewBox units) ---------------------------------------------------------
+
+CHART_WIDTH = 720
+PLOT_LEFT = 48
+PLOT_RIGHT = CHART_WIDTH - 24
+LANE_HEIGHT = 18
+TIMELINE_TOP = 14
+MAX_LANES = 5
+MARKER_GAP = 14
+
+
+@dataclass(frozen=True)
+class Tick:
+    x: float
+    when: date
+
+
+def _month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _month_ticks(first: date, last: date, scale, max_ticks: int = 8) -> list[Tick]:
+    span = (last.year - first.year) * 12 + last.month - first.month + 1
+    step = next((s for s in (1, 2, 3, 6, 12, 24, 60) if span / s <= max_ticks), 120)
+    tick = _month_start(first)
+    if tick < first:
+        tick = _add_months(tick, 1)
+    # Align steps of several months on January so ticks read as quarters or years.
+    while (tick.month - 1) % min(step, 12):
+        tick = _add_months(tick, 1)
+    ticks = []
+    while tick <= last:
+        ticks.append(Tick(x=scale(tick), when=tick))
+        tick = _add_months(tick, step)
+    return ticks
+
+
+@dataclass
+class TimelineChart:
+    height: int
+    axis_y: int
+    ticks: list[Tick]
+    today_x: float | None
+    first: date | None
+    last: date | None
+    status_counts: list[tuple[str, int]] = field(default_factory=list)
+
+
+def timeline_chart(entries: list[TimelineEntry], today: date) -> TimelineChart:
+    """Place each workshop on a time axis; workshops too close to each other go to the next
+    lane down, so markers never hide one another (up to ``MAX_LANES``)."""
+    statuses = Counter(entry.status_label for entry in entries)
+    if not entries:
+        return TimelineChart(height=0, axis_y=0, ticks=[], today_x=None, first=None, last=None)
+    first = min(entry.starts_at for entry in entries).date()
+    last = max(entry.ends_at for entry in entries).date()
+    first, last = first - timedelta(days=10), last + timedelta(days=10)
+    days = max(1, (last - first).days)
+
+    def scale(day: date) -> float:
+        return round(PLOT_LEFT + (PLOT_RIGHT - PLOT_LEFT) * (day - first).days / days, 1)
+
+    lane_ends: list[float] = []
+    for entry in entries:
+        entry.x = scale(entry.starts_at.date())
+        lane = next((i for i, end in enumerate(lane_ends) if entry.x - end >= MARKER_GAP), None)
+        if lane is None:
+            lane = len(lane_ends) if len(lane_ends) < MAX_LANES else len(lane_ends) - 1
+            if lane == len(lane_ends):
+                lane_ends.append(entry.x)
+        lane_ends[lane] = entry.x
+        entry.y = TIMELINE_TOP + LANE_HEIGHT * lane + LANE_HEIGHT / 2
+    axis_y = TIMELINE_TOP + LANE_HEIGHT * len(lane_ends) + 6
+    return TimelineChart(
+        height=axis_y + 28,
+        axis_y=axis_y,
+        ticks=_month_ticks(first, last, scale),
+        today_x=scale(today) if first <= today <= last else None,
+        first=first + timedelta(days=10),
+        last=last - timedelta(days=10),
+        status_counts=sorted(statuses.items(), key=lambda item: -item[1]),
+    )
+
+
+@dataclass
+class TiesChart:
+    height: int
+    plot_top: int
+    plot_bottom: int
+    points: str  # SVG polyline points of the cumulative step line
+    dots: list[tuple[float, float, TieMonth]]
+    y_ticks: list[tuple[float, int]]
+    x_ticks: list[Tick]
+    total: int
+
+
+def _nice_ceiling(value: int) -> int:
+    if value <= 5:
+        return max(value, 1)
+    magnitude = 10 ** (len(str(value)) - 1)
+    for step in (1, 2, 2.5, 5, 10):
+        ceiling = int(step * magnitude)
+        if ceiling >= value:
+            return ceiling
+    return value
+
+
+def ties_chart(months: list[TieMonth], today: date) -> TiesChart | None:
+    """A step line of the cumulative number of ties, from the first month with a tie to
+    today's month (or the last month with a tie, if later)."""
+    if not months:
+        return None
+    top, bottom = 12, 172
+    first = months[0].month
+    last = max(months[-1].month, _month_start(today))
+    span = max(1, (last.year - first.year) * 12 + last.month - first.month)
+    y_max = _nice_ceiling(months[-1].cumulative)
+
+    def x_of(day: date) -> float:
+        return round(PLOT_LEFT + (PLOT_RIGHT - PLOT_LEFT) * _month_index(first, day) / span, 1)
+
+    def y_of(n: int) -> float:
+        return round(bottom - (bottom - top) * n / y_max, 1)
+
+    points = [(x_of(first), y_of(0))]
+    dots = []
+    previous = 0
+    for month in months:
+        x = x_of(month.month)
+        points += [(x, y_of(previous)), (x, y_of(month.cumulative))]
+        dots.append((x, y_of(month.cumulative), month))
+        previous = month.cumulative
+    points.append((x_of(last), y_of(previous)))
+
+    def month_scale(day: date) -> float:
+        return x_of(day)
+
+    return TiesChart(
+        height=bottom + 28,
+        plot_top=top,
+        plot_bottom=bottom,
+        points=" ".join(f"{x},{y}" for x, y in points),
+        dots=dots,
+        y_ticks=[(y_of(n), n) for n in sorted({0, y_max // 2, y_max})],
+        x_ticks=_month_ticks(first, last, month_scale, max_ticks=6),
+        total=previous,
+    )
+
+
+def _month_index(first: date, day: date) -> int:
+    return (day.year - first.year) * 12 + day.month - first.month
+
+
+# --- The whole page ---------------------------------------------------------------------------
+
+
+@dataclass
+class Dashboard:
+    program: Program
+    timeline: list[TimelineEntry]
+    timeline_chart: TimelineChart
+    composition: Composition
+    funnel: Funnel
+    actions: Actions
+    ties: list[TieMonth]
+    ties_chart: TiesChart | None
+    today: date
+
+    @property
+    def ties_total(self) -> int:
+        return self.ties[-1].cumulative if self.ties else 0
+
+
+def dashboard_for(*, program: Program, user: User) -> Dashboard:
+    """Everything the dashboard shows, in six queries whatever the size of the program
+    (five when the ties figure comes from the cache)."""
+    today = timezone.localdate()
+    timeline = workshop_timeline(program=program, user=user)
+    counted = [entry for entry in timeline if not entry.is_cancelled]
+    ties = cross_community_ties(
+        program=program,
+        workshops_changed=max((entry.updated_at for entry in timeline), default=None),
+    )
+    return Dashboard(
+        program=program,
+        timeline=timeline,
+        timeline_chart=timeline_chart(timeline, today),
+        composition=participant_composition(program=program),
+        funnel=invitation_funnel(
+            program=program, present_people=sum(entry.present for entry in counted)
+        ),
+        actions=follow_up_figures(program=program, today=today),
+        ties=ties,
+        ties_chart=ties_chart(ties, today),
+        today=today,
+    )
