@@ -1,0 +1,218 @@
+"""Workshop pages: the page, create/edit in venue time, duplicate, status, cancel."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from core.models import AuditEvent
+from tests import factories
+from tests.html import assert_valid_page
+from workshops.models import MessageStatus, ScheduledMessage, Session, Workshop, WorkshopStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def workshop_data(**overrides) -> dict:
+    data = {
+        "title": "Nicosia living-room dialogue",
+        "code_name": "Garden meeting",
+        "format": "living_room",
+        "time_zone": "Asia/Nicosia",
+        "starts_local": "2027-03-05T09:00",
+        "ends_local": "2027-03-06T17:00",
+        "venue_name": "Home for Cooperation",
+        "venue_city": "Nicosia",
+        "venue_country": "CY",
+        "capacity": 20,
+        "interpretation": "Greek ↔ Turkish",
+        "chatham_house": "on",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        ("admin", 200),
+        ("staff", 200),
+        ("facilitator", 200),
+        ("observer", 200),
+        ("other_facilitator", 404),  # facilitators see only their own workshops
+        ("other_staff", 404),
+        ("outsider", 404),
+    ],
+)
+def test_who_sees_a_workshop_page(client, cast, role, expected):
+    client.force_login(getattr(cast, role))
+    response = client.get(reverse("workshops:detail", args=[cast.workshop.pk]))
+    assert response.status_code == expected
+    if expected == 200:
+        assert_valid_page(response)
+        may_plan = role in ("admin", "staff")
+        assert (
+            reverse("workshops:edit", args=[cast.workshop.pk]) in response.content.decode()
+        ) is may_plan
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"), [("facilitator", 403), ("observer", 403), ("other_staff", 404)]
+)
+def test_only_programme_staff_plan_workshops(client, cast, role, expected):
+    client.force_login(getattr(cast, role))
+    pk = cast.workshop.pk
+    for url in (
+        reverse("workshops:edit", args=[pk]),
+        reverse("workshops:duplicate", args=[pk]),
+        reverse("workshops:cancel", args=[pk]),
+        reverse("workshops:delegation", args=[pk]),
+    ):
+        assert client.get(url).status_code == expected, url
+    assert (
+        client.post(reverse("workshops:status", args=[pk]), {"status": "planned"}).status_code
+        == expected
+    )
+    create = client.get(reverse("workshops:create", args=[cast.program.pk]))
+    assert create.status_code == (404 if role == "other_staff" else 403)
+
+
+def test_create_a_workshop_typed_in_venue_time(client, cast):
+    client.force_login(cast.staff)
+    response = client.post(reverse("workshops:create", args=[cast.program.pk]), workshop_data())
+    workshop = Workshop.objects.get(title="Nicosia living-room dialogue")
+    assert response["Location"] == reverse("workshops:detail", args=[workshop.pk])
+    # 09:00 in Nicosia in March (EET, UTC+2) is 07:00 UTC.
+    assert workshop.starts_at == datetime(2027, 3, 5, 7, 0, tzinfo=UTC)
+    assert workshop.status == WorkshopStatus.DRAFT
+    page = client.get(response["Location"]).content.decode()
+    assert "Fri 5 Mar 2027, 09:00" in page and "EET" in page
+    assert AuditEvent.objects.filter(action="workshop.create", object_id=str(workshop.pk)).exists()
+
+
+def test_times_are_also_shown_in_the_viewers_own_zone(client, cast):
+    cast.staff.time_zone = "Europe/Oslo"
+    cast.staff.save()
+    cast.workshop.time_zone = "Asia/Yangon"
+    cast.workshop.starts_at = datetime(2027, 6, 1, 3, 30, tzinfo=UTC)  # 10:00 in Yangon
+    cast.workshop.ends_at = cast.workshop.starts_at + timedelta(hours=6)
+    cast.workshop.save()
+    client.force_login(cast.staff)
+    html = client.get(reverse("workshops:detail", args=[cast.workshop.pk])).content.decode()
+    assert "10:00–16:00" in html  # venue time
+    assert "Your time:" in html and "05:30–11:30" in html  # Oslo, CEST
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"ends_local": "2027-03-05T08:00"}, "must end after it starts"),
+        ({"capacity": 0}, "Capacity must be at least one person"),
+        ({"time_zone": "Mars/Olympus"}, "Select a valid choice"),
+        ({"starts_local": "tomorrow"}, "Enter a valid date/time"),
+    ],
+)
+def test_bad_workshop_input_is_refused_with_a_message(client, cast, overrides, message):
+    client.force_login(cast.staff)
+    response = client.post(
+        reverse("workshops:create", args=[cast.program.pk]), workshop_data(**overrides)
+    )
+    assert response.status_code == 200 and message in response.content.decode()
+    assert not Workshop.objects.filter(title="Nicosia living-room dialogue").exists()
+
+
+def test_edit_refuses_dates_that_leave_sessions_outside(client, cast):
+    workshop = cast.workshop
+    factories.SessionFactory(workshop=workshop)
+    client.force_login(cast.staff)
+    local = workshop.local_starts_at() + timedelta(days=30)
+    data = workshop_data(
+        time_zone=workshop.time_zone,
+        starts_local=local.strftime("%Y-%m-%dT%H:%M"),
+        ends_local=(local + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+    )
+    response = client.post(reverse("workshops:edit", args=[workshop.pk]), data)
+    assert response.status_code == 200
+    assert "1 agenda sessions would fall outside the new dates" in response.content.decode()
+    workshop.refresh_from_db()
+    assert workshop.title != "Nicosia living-room dialogue"  # nothing half-saved
+
+
+def test_status_lifecycle(client, cast):
+    client.force_login(cast.staff)
+    url = reverse("workshops:status", args=[cast.workshop.pk])
+    client.post(url, {"status": "confirmed"})
+    cast.workshop.refresh_from_db()
+    assert cast.workshop.status == WorkshopStatus.DRAFT  # draft cannot jump to confirmed
+    client.post(url, {"status": "planned"})
+    client.post(url, {"status": "confirmed"})
+    cast.workshop.refresh_from_db()
+    assert cast.workshop.status == WorkshopStatus.CONFIRMED
+    response = client.post(url, {"status": "held"}, follow=True)
+    assert "once it has started" in response.content.decode()
+    cast.workshop.starts_at = timezone.now() - timedelta(hours=1)
+    cast.workshop.save()
+    client.post(url, {"status": "held"})
+    cast.workshop.refresh_from_db()
+    assert cast.workshop.status == WorkshopStatus.HELD
+    statuses = list(
+        AuditEvent.objects.filter(action="workshop.status")
+        .order_by("pk")
+        .values_list("data__status", flat=True)
+    )
+    assert statuses == ["planned", "confirmed", "held"]
+
+
+def test_cancel_cancels_pending_messages_and_freezes_the_workshop(client, cast):
+    invitation = factories.InvitationFactory(workshop=cast.workshop)
+    pending = factories.ScheduledMessageFactory(invitation=invitation)
+    sent = factories.ScheduledMessageFactory(
+        invitation=invitation, status=MessageStatus.SENT, sent_at=timezone.now()
+    )
+    client.force_login(cast.staff)
+    url = reverse("workshops:cancel", args=[cast.workshop.pk])
+    assert_valid_page(client.get(url))
+    assert client.post(url).status_code == 200  # not confirmed: nothing happens
+    client.post(url, {"confirm": "on"})
+    cast.workshop.refresh_from_db()
+    assert cast.workshop.status == WorkshopStatus.CANCELLED and cast.workshop.cancelled_at
+    assert ScheduledMessage.objects.get(pk=pending.pk).status == MessageStatus.CANCELLED
+    assert ScheduledMessage.objects.get(pk=sent.pk).status == MessageStatus.SENT
+    response = client.get(reverse("workshops:edit", args=[cast.workshop.pk]), follow=True)
+    assert "was cancelled and can no longer be changed" in response.content.decode()
+    response = client.post(
+        reverse("workshops:session_add", args=[cast.workshop.pk]),
+        {"new-title": "Late session"},
+    )
+    assert not Session.objects.filter(title="Late session").exists()
+
+
+def test_duplicate_copies_the_agenda_at_a_new_date_without_invitations(client, cast):
+    workshop = cast.workshop
+    workshop.starts_at = datetime(2027, 4, 1, 7, 0, tzinfo=UTC)
+    workshop.ends_at = workshop.starts_at + timedelta(days=2)
+    workshop.save()
+    factories.SessionFactory(workshop=workshop, title="Opening circle")
+    factories.SessionFactory(
+        workshop=workshop,
+        title="Storytelling",
+        starts_at=workshop.starts_at + timedelta(hours=3),
+        ends_at=workshop.starts_at + timedelta(hours=5),
+    )
+    factories.InvitationFactory(workshop=workshop)
+    client.force_login(cast.staff)
+    new_start = workshop.local_starts_at() + timedelta(days=60)
+    response = client.post(
+        reverse("workshops:duplicate", args=[workshop.pk]),
+        {"title": "Second round", "starts_local": new_start.strftime("%Y-%m-%dT%H:%M")},
+    )
+    copy = Workshop.objects.get(title="Second round")
+    assert response["Location"] == reverse("workshops:detail", args=[copy.pk])
+    assert copy.status == WorkshopStatus.DRAFT and copy.invitations.count() == 0
+    assert copy.starts_at == workshop.starts_at + timedelta(days=60)
+    assert list(copy.sessions.values_list("title", flat=True)) == ["Opening circle", "Storytelling"]
+    assert copy.sessions.get(title="Storytelling").starts_at == workshop.starts_at + timedelta(
+        days=60, hours=3
+    )
+    assert list(copy.facilitators.all()) == [cast.facilitator]
