@@ -1,9 +1,12 @@
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 
+from core import audit
 from workshops.models import (
     Attendance,
+    CalendarFeed,
     FollowUpAction,
     Invitation,
     NoteTheme,
@@ -166,3 +169,31 @@ class ScheduledMessageAdmin(admin.ModelAdmin):
     autocomplete_fields = ("recipient_participant", "recipient_user")
     readonly_fields = ("created_at", "updated_at")
     date_hierarchy = "send_at"
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(admin.ModelAdmin):
+    """Feeds are issued in the app, where the address is shown once; here they are only seen
+    and, if an address has leaked, deleted (which revokes it)."""
+
+    list_display = ("user", "issued_at", "last_fetched_at")
+    list_select_related = ("user",)
+    search_fields = ("user__username",)
+    fields = ("user", "issued_at", "last_fetched_at")
+    readonly_fields = fields
+    date_hierarchy = "issued_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: CalendarFeed | None = None) -> bool:
+        return False
+
+    def delete_model(self, request: HttpRequest, obj: CalendarFeed) -> None:
+        audit.record(request.user, "calendar_feed.revoke", obj, user_id=obj.user_id)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[CalendarFeed]) -> None:
+        for feed in queryset:
+            audit.record(request.user, "calendar_feed.revoke", feed, user_id=feed.user_id)
+        super().delete_queryset(request, queryset)

@@ -1,5 +1,6 @@
 """Workshops and everything that happens around them."""
 
+from workshops.models.calendar import CalendarFeed
 from workshops.models.invitations import Attendance, AttendanceStatus, Invitation, InvitationStatus
 from workshops.models.notes import (
     ActionStatus,
@@ -16,6 +17,7 @@ __all__ = [
     "ActionStatus",
     "Attendance",
     "AttendanceStatus",
+    "CalendarFeed",
     "FollowUpAction",
     "Invitation",
     "InvitationStatus",
