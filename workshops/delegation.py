@@ -41,7 +41,8 @@ class Balance:
     by_gender: list[Share]
     by_track: list[Share]
     community_gap: float  # points between the largest and smallest program community
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # what makes the room unbalanced
+    notes: list[str] = field(default_factory=list)  # worth knowing, not a problem
 
     @property
     def places_left(self) -> int:
@@ -120,7 +121,7 @@ def balance(
             % {"n": total - capacity, "capacity": capacity}
         )
     elif total == capacity:
-        result.warnings.append(_("Full: further invitees go to the waitlist."))
+        result.notes.append(_("Full: further invitees go to the waitlist."))
     return result
 
 

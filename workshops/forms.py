@@ -182,6 +182,12 @@ class SessionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.workshop = workshop
         zone = workshop.venue_zone
+        if not self.instance.pk and not self.is_bound:
+            # The next session usually follows the last one: offer that slot.
+            last = workshop.sessions.order_by("-ends_at").values_list("ends_at", flat=True).first()
+            start = (last or workshop.starts_at).astimezone(zone).replace(tzinfo=None)
+            self.initial.setdefault("starts_local", start)
+            self.initial.setdefault("ends_local", start + timedelta(hours=1))
         if self.instance.pk:
             self.initial["starts_local"] = self.instance.starts_at.astimezone(zone).replace(
                 tzinfo=None

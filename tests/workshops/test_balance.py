@@ -87,7 +87,7 @@ def test_missing_target_sectors_and_capacity_warn():
         waitlisted=3,
     )
     assert "No one yet from these target sectors: Religious, Media." in result.warnings
-    assert "Full: further invitees go to the waitlist." in result.warnings
+    assert result.notes == ["Full: further invitees go to the waitlist."]
     assert shares(result, "sector")["Religious"] == (0, 0.0)  # shown, at zero
     assert result.waitlisted == 3 and result.places_left == 0
     over = balance(members, communities=CYPRUS, target_sectors=[], tolerance=10, capacity=1)
