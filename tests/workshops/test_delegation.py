@@ -92,7 +92,9 @@ def test_beyond_capacity_people_go_to_the_waitlist_and_move_up(client, cast, sid
         .first()
     )
     html = client.post(
-        reverse("workshops:delegation_remove", args=[cast.workshop.pk, first.pk]), follow=True
+        reverse("workshops:delegation_remove", args=[cast.workshop.pk]),
+        {"invitation": first.pk},
+        follow=True,
     ).content.decode()
     assert "moved up from the waitlist" in html
     waiting.refresh_from_db()
@@ -106,7 +108,9 @@ def test_invited_people_are_withdrawn_not_removed(client, cast, sides):
     )
     client.force_login(cast.staff)
     html = client.post(
-        reverse("workshops:delegation_remove", args=[cast.workshop.pk, invitation.pk]), follow=True
+        reverse("workshops:delegation_remove", args=[cast.workshop.pk]),
+        {"invitation": invitation.pk},
+        follow=True,
     ).content.decode()
     assert "already invited" in html
     assert Invitation.objects.filter(pk=invitation.pk).exists()
@@ -144,8 +148,9 @@ def test_only_programme_staff_build_delegations(client, cast, role, expected):
 def test_an_invitation_of_another_workshop_is_not_reachable(client, cast):
     theirs = factories.InvitationFactory(workshop=cast.other_workshop)
     client.force_login(cast.staff)
-    url = reverse("workshops:delegation_remove", args=[cast.workshop.pk, theirs.pk])
-    assert client.post(url).status_code == 404
+    url = reverse("workshops:delegation_remove", args=[cast.workshop.pk])
+    assert client.post(url, {"invitation": theirs.pk}).status_code == 404
+    assert client.post(url, {"invitation": "not-a-number"}).status_code == 404
     assert Invitation.objects.filter(pk=theirs.pk).exists()
 
 

@@ -1,7 +1,6 @@
 """Planning in a real browser: a program, a workshop with an agenda, a balanced delegation."""
 
 import pytest
-from django.urls import reverse
 
 from dialogues.models import Program
 from tests import factories

@@ -1,6 +1,7 @@
 """Workshop pages: the delegation builder (search the registry, add people in bulk, watch
 the balance of the room)."""
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -32,9 +33,16 @@ class DelegationFilter(ParticipantFilter):
         for name in list(self.filters):
             if name not in BUILDER_FILTERS:
                 del self.filters[name]
-        for name in list(self.form.fields):
+        # Plain Bootstrap widgets: this page renders often and crispy is the slow part.
+        for name, field in list(self.form.fields.items()):
             if name not in BUILDER_FILTERS:
                 del self.form.fields[name]
+            elif isinstance(field.widget, forms.CheckboxSelectMultiple):
+                field.widget.attrs["class"] = "form-check-input"
+            elif isinstance(field.widget, forms.Select):
+                field.widget.attrs["class"] = "form-select"
+            else:
+                field.widget.attrs["class"] = "form-control"
 
 
 def _back(workshop: Workshop, request: HttpRequest) -> str:
@@ -54,11 +62,18 @@ def delegation(request: HttpRequest, pk: int) -> HttpResponse:
     people = DelegationFilter(request.GET or None, queryset=candidates)
     page = Paginator(people.qs, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
     rows = [(p, safety.listed_contact_blockers(p)) for p in page]
-    invitees = (
-        workshop.invitations.filter(status__in=[*LIVE_STATUSES, InvitationStatus.WAITLISTED])
-        .select_related("participant__community", "participant__sector")
-        .order_by("status", "participant__full_name")
-    )
+    labels = dict(InvitationStatus.choices)
+    listed = workshop.invitations.filter(
+        status__in=[*LIVE_STATUSES, InvitationStatus.WAITLISTED]
+    ).select_related("participant__community", "participant__sector")
+    by_status: dict[str, list[Invitation]] = {}
+    for invitation in listed.order_by("participant__full_name"):
+        by_status.setdefault(invitation.status, []).append(invitation)
+    invitees = [
+        (status, labels[status], by_status[status])
+        for status in (*LIVE_STATUSES[::-1], InvitationStatus.WAITLISTED)
+        if status in by_status
+    ]
     query = request.GET.copy()
     query.pop("page", None)
     balance = delegation_balance(workshop)
@@ -139,9 +154,12 @@ def delegation_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def delegation_remove(request: HttpRequest, pk: int, invitation: int) -> HttpResponse:
+def delegation_remove(request: HttpRequest, pk: int) -> HttpResponse:
     workshop = changeable_workshop(request.user, pk)
-    item = get_object_or_404(Invitation, pk=invitation, workshop=workshop)
+    invitation = request.POST.get("invitation", "")
+    item = get_object_or_404(
+        Invitation, pk=invitation if invitation.isdigit() else 0, workshop=workshop
+    )
     try:
         promoted = services.invitation_remove(invitation=item, by=request.user)
     except services.WorkshopError as error:
@@ -162,7 +180,5 @@ def delegation_remove(request: HttpRequest, pk: int, invitation: int) -> HttpRes
 urlpatterns: list[URLPattern] = [
     path("<int:pk>/delegation/", delegation, name="delegation"),
     path("<int:pk>/delegation/add/", delegation_add, name="delegation_add"),
-    path(
-        "<int:pk>/delegation/<int:invitation>/remove/", delegation_remove, name="delegation_remove"
-    ),
+    path("<int:pk>/delegation/remove/", delegation_remove, name="delegation_remove"),
 ]
