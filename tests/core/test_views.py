@@ -264,3 +264,31 @@ def test_program_workshop_count_is_what_the_user_may_see(client, cast):
     client.force_login(cast.staff)
     staff_program = client.get(reverse("home")).context["home"].programs[0]
     assert staff_program.workshop_count == 2
+
+
+def test_preferences_set_the_time_zone_workshops_are_also_shown_in(client, cast):
+    client.force_login(cast.staff)
+    url = reverse("preferences")
+    page = client.get(url)
+    assert_valid_page(page)
+    response = client.post(
+        url,
+        {
+            "first_name": "Noa",
+            "last_name": "Levi",
+            "email": "noa@example.org",
+            "language": "",
+            "time_zone": "Europe/Oslo",
+        },
+    )
+    assert response.status_code == 302
+    cast.staff.refresh_from_db()
+    assert cast.staff.time_zone == "Europe/Oslo" and cast.staff.first_name == "Noa"
+    bad = client.post(url, {"time_zone": "Mars/Olympus", "email": "not-an-email"})
+    assert bad.status_code == 200 and "Select a valid choice" in bad.content.decode()
+    assert "Enter a valid email address" in bad.content.decode()
+    cast.staff.refresh_from_db()
+    assert cast.staff.time_zone == "Europe/Oslo"
+    assert client.get(url).status_code == 200
+    client.logout()
+    assert client.get(url).status_code == 302
