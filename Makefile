@@ -67,6 +67,7 @@ deploy-check: venv
 bench: venv services
 	$(BIN)/python bench/permissions.py
 	$(BIN)/python bench/search.py
+	$(BIN)/python bench/pages.py
 
 web: venv
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
