@@ -8,15 +8,18 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import partial
 from typing import Any
 
+from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 from django_countries import countries
 
 from participants import profiles
 from participants.forms import PARTICIPANT_FIELDS, ParticipantForm
-from participants.imports.reading import Table, _key
+from participants.imports.reading import Table, simple_key
 from participants.models import (
     Community,
     Gender,
@@ -112,11 +115,46 @@ class CellError(Exception):
 
 
 class _RowForm(ParticipantForm):
-    """The create page's rules; tags are checked here by name, since an import may name
-    tags that do not exist yet."""
+    """The create page's form and rules, with two differences that change no outcome.
+
+    Tags are checked by name, since an import may name tags that do not exist yet. The
+    registry's lists (sectors, communities, tracks, languages) come from the vocabulary
+    loaded once per file instead of one query per cell: every value was found in those
+    lists before it reaches the form, so looking it up again would check nothing new.
+    """
+
+    RELATED = ("sector", "community", "track", "preferred_language", "languages")
 
     class Meta(ParticipantForm.Meta):
         fields = [name for name in PARTICIPANT_FIELDS if name != "tags"]
+
+    def __init__(self, *args: Any, vocabulary: "Vocabulary", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in self.RELATED:
+            field = self.fields[name]
+            known = vocabulary.by_pk[field.queryset.model]
+            if name == "languages":
+                field._check_values = partial(_known_values, field, known)
+            else:
+                field.to_python = partial(_known_value, field, known)
+
+    def _get_validation_exclusions(self) -> set[str]:
+        return super()._get_validation_exclusions() | set(self.RELATED)
+
+
+def _known_value(field: forms.ModelChoiceField, known: dict[str, Any], value: Any) -> Any:
+    if value in field.empty_values:
+        return None
+    try:
+        return known[str(value)]
+    except KeyError:
+        raise ValidationError(
+            field.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+        ) from None
+
+
+def _known_values(field: forms.ModelChoiceField, known: dict[str, Any], values: Any) -> list:
+    return [_known_value(field, known, value) for value in dict.fromkeys(values)]
 
 
 def _choices_hint(names: list[str]) -> str:
@@ -134,6 +172,15 @@ class Vocabulary:
         self.tracks_by_number = {track.number: track for track in Track.objects.all()}
         self.languages = self._index(Language.objects.all(), ("code", "name", "native_name"))
         self.tags = {tag.name.casefold(): tag for tag in Tag.objects.all()}
+        self.by_pk: dict[type, dict[str, Any]] = {
+            model: {str(obj.pk): obj for obj in objects}
+            for model, objects in (
+                (Sector, set(self.sectors.values())),
+                (Community, set(self.communities.values())),
+                (Track, self.tracks_by_number.values()),
+                (Language, set(self.languages.values())),
+            )
+        }
         self.sector_names = [s.name for s in Sector.objects.order_by("position", "name")]
         self.community_names = [c.name for c in Community.objects.order_by("name")]
 
@@ -144,11 +191,11 @@ class Vocabulary:
             for attribute in attributes:
                 value = getattr(obj, attribute)
                 if value:
-                    index.setdefault(_key(value), obj)
+                    index.setdefault(simple_key(value), obj)
         return index
 
     def sector(self, text: str) -> Sector:
-        found = self.sectors.get(_key(text))
+        found = self.sectors.get(simple_key(text))
         if found is None:
             raise CellError(
                 _("no sector called “%(value)s”. Use one of: %(known)s.")
@@ -157,7 +204,7 @@ class Vocabulary:
         return found
 
     def community(self, text: str) -> Community:
-        found = self.communities.get(_key(text))
+        found = self.communities.get(simple_key(text))
         if found is None:
             raise CellError(
                 _("no community called “%(value)s”. Use one of: %(known)s.")
@@ -170,7 +217,7 @@ class Vocabulary:
         found = (
             self.tracks_by_number.get(int(match.group(1)))
             if match
-            else self.tracks_by_name.get(_key(text))
+            else self.tracks_by_name.get(simple_key(text))
         )
         if found is None:
             raise CellError(
@@ -179,7 +226,7 @@ class Vocabulary:
         return found
 
     def language(self, text: str) -> Language:
-        found = self.languages.get(_key(text))
+        found = self.languages.get(simple_key(text))
         if found is None:
             raise CellError(
                 _("no language “%(value)s”. Write codes such as en, el, tr, ar.")
@@ -200,9 +247,9 @@ def _country(text: str) -> str:
 
 
 def _choice(text: str, choices: type, extra: dict[str, str] | None = None) -> str:
-    key = _key(text)
+    key = simple_key(text)
     for value, label in choices.choices:
-        if key in (_key(value), _key(str(label))):
+        if key in (simple_key(value), simple_key(str(label))):
             return value
     if extra and key in extra:
         return extra[key]
@@ -281,7 +328,7 @@ class Planner:
                     row.action = Action.ERROR
                 else:
                     emails_seen[email] = number
-            name = _key(record.get("full_name", ""))
+            name = simple_key(record.get("full_name", ""))
             if name and row.action == Action.CREATE:
                 if name in names_seen:
                     row.warnings.append(
@@ -315,7 +362,9 @@ class Planner:
             return row
         # Validating writes the cleaned values onto the instance: keep what it was first.
         original = _data_of(existing) if existing is not None else {}
-        form = _RowForm(data=self._form_data(original, values), instance=existing)
+        form = _RowForm(
+            data=self._form_data(original, values), instance=existing, vocabulary=self.vocabulary
+        )
         if not form.is_valid():
             for name, messages in form.errors.items():
                 for message in messages:

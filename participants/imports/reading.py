@@ -97,16 +97,17 @@ def too_big_message(size: int) -> str:
     ) % {"size": human_size(size), "limit": human_size(max_bytes())}
 
 
-def _key(header: str) -> str:
-    return re.sub(r"[^0-9a-z]", "", header.casefold())
+def simple_key(header: str) -> str:
+    """Text compared without case, spaces or punctuation: "E-Mail" is "email"."""
+    return re.sub(r"[\W_]+", "", header.casefold())
 
 
-_FIELD_KEYS = {_key(name): name for name in COLUMNS}
+_FIELD_KEYS = {simple_key(name): name for name in COLUMNS}
 
 
 def column_for(header: str) -> str | None:
     """The registry field a header names, or None."""
-    key = _key(header)
+    key = simple_key(header)
     return _FIELD_KEYS.get(key) or ALIASES.get(key)
 
 

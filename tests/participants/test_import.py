@@ -261,6 +261,31 @@ def test_extra_columns_are_ignored_with_a_notice(
     assert "Birthday" in page and "ignored" in page
 
 
+def test_names_in_any_script_are_matched_to_the_registrys_lists(
+    client, editor, django_capture_on_commit_callbacks
+):
+    factories.CommunityFactory(name="Ελληνοκύπριοι", slug="ellinokyprioi")
+    factories.CommunityFactory(name="Κουρδική κοινότητα", slug="kurdish")
+    content = csv_bytes(
+        [
+            person(1, community="ελληνοκύπριοι", languages="Greek, EN", gender="Female"),
+            person(2, community="Κουρδική Κοινότητα", full_name="Same Name"),
+            person(3, community="", full_name="same  name"),
+        ],
+        header=[*HEADER, "languages", "gender"],
+    )
+    participant_import = uploaded(client, django_capture_on_commit_callbacks, content)
+    rows = rows_of(participant_import)
+    assert [rows[n]["errors"] for n in (2, 3, 4)] == [[], [], []]
+    assert "Same name as row 3" in rows[4]["warnings"][0]
+    confirm(client, django_capture_on_commit_callbacks, participant_import)
+    first = Participant.objects.get(email="andreas1@example.org")
+    assert first.community.slug == "ellinokyprioi" and first.gender == "woman"
+    assert sorted(first.languages.values_list("code", flat=True)) == ["el", "en"]
+    assert Participant.objects.get(email="andreas2@example.org").community.slug == "kurdish"
+    assert Participant.objects.get(email="andreas3@example.org").community is None
+
+
 # --- Bad input: a clear message, nothing written ----------------------------------------------
 
 
