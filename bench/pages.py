@@ -161,15 +161,19 @@ def seed(scale: float) -> None:
     for session in sessions:
         sessions_of.setdefault(session.workshop_id, []).append(session)
 
-    per_workshop = max(1, (invitation_count - BIG_WORKSHOP_INVITEES) // (len(workshops) - 1))
+    # The big workshop has 300; the others share the rest, the first few one more each.
+    per_workshop, extra = divmod(invitation_count - BIG_WORKSHOP_INVITEES, len(workshops) - 1)
     invitations, attendance = [], []
     statuses = [InvitationStatus.ACCEPTED] * 5 + [
         InvitationStatus.INVITED,
         InvitationStatus.DECLINED,
         InvitationStatus.DRAFT,
     ]
+    others = [w for w in workshops if w.pk != big.pk]
+    sizes = {w.pk: per_workshop + (1 if i < extra else 0) for i, w in enumerate(others)}
+    sizes[big.pk] = BIG_WORKSHOP_INVITEES
     for w in workshops:
-        size = BIG_WORKSHOP_INVITEES if w.pk == big.pk else per_workshop
+        size = sizes[w.pk]
         for person in rng.sample(people, size):
             status = rng.choice(statuses)
             invitations.append(Invitation(workshop=w, participant=person, status=status))

@@ -9,7 +9,7 @@ from django.utils import timezone
 from core import permissions
 from core.models import User
 from dialogues.models import Program, ProgramMembership, ProgramRole
-from workshops.models import InvitationStatus, Workshop
+from workshops.models import Invitation, InvitationStatus, Session, Workshop
 
 
 def programs_for_list(user: User, *, archived: bool = False, status: str = "") -> QuerySet[Program]:
@@ -54,25 +54,46 @@ class ProgramPage:
 
 
 def program_page(user: User, program: Program) -> ProgramPage:
-    """One program's page: its workshops this user may see, with their delegation counts."""
-    live = ~Q(invitations__status__in=[InvitationStatus.DECLINED, InvitationStatus.WITHDRAWN])
+    """One program's page: its workshops this user may see, with their delegation counts.
+
+    Counts come from one grouped query per table rather than joins, which would multiply
+    invitations by sessions on a program with many workshops.
+    """
     workshops = list(
         permissions.visible_to(user, Workshop)
         .filter(program=program)
         .annotate(
-            invited_count=Count("invitations", filter=live, distinct=True),
-            accepted_count=Count(
-                "invitations",
-                filter=Q(invitations__status=InvitationStatus.ACCEPTED),
-                distinct=True,
-            ),
-            session_count=Count("sessions", distinct=True),
             is_facilitated_by_me=Exists(
                 Workshop.facilitators.through.objects.filter(workshop=OuterRef("pk"), user=user)
-            ),
+            )
         )
         .order_by("starts_at")
     )
+    ids = [w.pk for w in workshops]
+    invitations = (
+        Invitation.objects.filter(workshop__in=ids)
+        .order_by()
+        .values("workshop")
+        .annotate(
+            live=Count(
+                "pk",
+                filter=~Q(status__in=[InvitationStatus.DECLINED, InvitationStatus.WITHDRAWN]),
+            ),
+            accepted=Count("pk", filter=Q(status=InvitationStatus.ACCEPTED)),
+        )
+    )
+    counts = {row["workshop"]: row for row in invitations}
+    sessions = dict(
+        Session.objects.filter(workshop__in=ids)
+        .order_by()
+        .values_list("workshop")
+        .annotate(n=Count("pk"))
+    )
+    for workshop in workshops:
+        row = counts.get(workshop.pk, {})
+        workshop.invited_count = row.get("live", 0)
+        workshop.accepted_count = row.get("accepted", 0)
+        workshop.session_count = sessions.get(workshop.pk, 0)
     may_change = permissions.can_change(user, program)
     memberships = list(
         program.memberships.select_related("user").order_by("role", "user__username")

@@ -184,3 +184,24 @@ def test_list_query_count_does_not_grow_with_programs(client, cast, django_asser
         factories.WorkshopFactory(program=program)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(reverse("dialogues:list"))
+
+
+def test_program_page_query_count_does_not_grow_with_workshops(client, cast):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(cast.staff)
+    url = reverse("dialogues:detail", args=[cast.program.pk])
+
+    def queries() -> int:
+        client.get(url)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    few = queries()
+    for _ in range(20):
+        workshop = factories.WorkshopFactory(program=cast.program)
+        factories.SessionFactory(workshop=workshop)
+        factories.InvitationFactory(workshop=workshop, status="accepted")
+    assert queries() == few
