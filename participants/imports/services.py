@@ -6,6 +6,7 @@ transaction, so a file goes in whole or not at all; the import row's status, loc
 """
 
 import logging
+from datetime import timedelta
 from pathlib import Path
 
 from django.core.cache import cache
@@ -25,7 +26,7 @@ from participants.models import ImportStatus, Participant, ParticipantImport, Ta
 logger = logging.getLogger(__name__)
 
 PROGRESS_EVERY = 25
-FINAL = (ImportStatus.DONE, ImportStatus.FAILED, ImportStatus.CANCELLED)
+STALE_AFTER = timedelta(days=7)
 FAILED_MESSAGE = "Something went wrong while %(step)s the file; nothing was imported. Try again, or tell an administrator if it keeps happening."  # noqa: E501
 
 
@@ -279,7 +280,7 @@ def _update(row: RowPlan, by: User | None, tags: _TagMaker) -> Participant:
 # --- Cancel and clean up ---------------------------------------------------------------------
 
 
-def import_cancel(*, participant_import: ParticipantImport, by: User) -> bool:
+def import_cancel(*, participant_import: ParticipantImport, by: User | None) -> bool:
     """Drop an import that was not applied. False when it is applied or being applied."""
     with transaction.atomic():
         locked = ParticipantImport.objects.select_for_update().get(pk=participant_import.pk)
@@ -289,6 +290,7 @@ def import_cancel(*, participant_import: ParticipantImport, by: User) -> bool:
         locked.finished_at = timezone.now()
         locked.save()
         _forget_file(locked)
+        audit.record(by, "participant.import.cancel", locked)
     return True
 
 
@@ -304,3 +306,17 @@ def _forget_file(participant_import: ParticipantImport) -> None:
     if name:
         storage = participant_import.file.storage
         transaction.on_commit(lambda: storage.delete(name))
+
+
+def imports_prune(*, older_than: timedelta = STALE_AFTER) -> int:
+    """Cancel imports left unconfirmed (or failed) for longer than ``older_than``, so their
+    files and previews do not keep personal data nobody is going to import. Returns how
+    many were cancelled. Safe to run at any time: an import being applied is left alone."""
+    stale = ParticipantImport.objects.filter(
+        status__in=(ImportStatus.ANALYSING, ImportStatus.READY),
+        updated_at__lt=timezone.now() - older_than,
+    )
+    cancelled = 0
+    for participant_import in stale.only("pk"):
+        cancelled += import_cancel(participant_import=participant_import, by=None)
+    return cancelled

@@ -2,11 +2,14 @@
 
 import csv
 import io
+from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from config.celery import app
@@ -770,3 +773,21 @@ def test_the_xlsx_template_parses_and_imports(client, editor, django_capture_on_
         client, django_capture_on_commit_callbacks, response.content, name="template.xlsx"
     )
     assert rows_of(participant_import)[2]["action"] == "create"
+
+
+def test_imports_left_unconfirmed_for_a_week_are_dropped(
+    client, editor, django_capture_on_commit_callbacks
+):
+
+    stale = uploaded(client, django_capture_on_commit_callbacks, csv_bytes([person(1)]))
+    with time_machine.travel(timezone.now() + timedelta(days=8)):
+        client.force_login(editor)
+        fresh = uploaded(client, django_capture_on_commit_callbacks, csv_bytes([person(2)]))
+        with django_capture_on_commit_callbacks(execute=True):
+            assert tasks.prune_participant_imports() == 1
+        assert tasks.prune_participant_imports() == 0
+    stale.refresh_from_db()
+    fresh.refresh_from_db()
+    assert stale.status == ImportStatus.CANCELLED and fresh.status == ImportStatus.READY
+    assert not default_storage.exists(stale.file.name)
+    assert rows_of(stale)[2]["label"] == ""
