@@ -42,3 +42,11 @@ def apply_participant_import(import_id: int) -> None:
     from participants.imports.services import import_apply
 
     import_apply(import_id=import_id)
+
+
+@shared_task(name="participants.tasks.prune_participant_imports")
+def prune_participant_imports() -> int:
+    """Cancel imports nobody confirmed within a week and drop their files (daily). Idempotent."""
+    from participants.imports.services import imports_prune
+
+    return imports_prune()
