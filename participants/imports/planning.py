@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from participants import profiles
-from participants.forms import PARTICIPANT_FIELDS, ParticipantForm
+from participants.forms import PARTICIPANT_FIELDS, ParticipantForm, normalise_phone
 from participants.imports.reading import Table, simple_key
 from participants.models import (
     Community,
@@ -279,6 +279,26 @@ def looks_like_formula(column: str, text: str) -> bool:
     return True
 
 
+def _visible(char: str) -> str:
+    return {"\t": _("a tab"), "\r": _("a line break")}.get(char, char)
+
+
+def _restore_plus(phone: str, country: str) -> str:
+    """Excel turns +35799123456 typed into a cell into the number 35799123456: when the
+    digits are no number in the person's country but are one with a "+", put it back."""
+    if not phone.isdigit() or len(phone) < 8:
+        return phone
+    try:
+        normalise_phone(phone, country)
+    except ValidationError:
+        try:
+            normalise_phone("+" + phone)
+        except ValidationError:
+            return phone
+        return "+" + phone
+    return phone
+
+
 class Planner:
     """Plans the rows of one table against the registry as it is now."""
 
@@ -360,6 +380,9 @@ class Planner:
         if row.errors:
             row.action = Action.ERROR
             return row
+        if "phone" in values:
+            country = values.get("country") or (existing.country.code if existing else "")
+            values["phone"] = _restore_plus(values["phone"], country or "")
         # Validating writes the cleaned values onto the instance: keep what it was first.
         original = _data_of(existing) if existing is not None else {}
         form = _RowForm(
@@ -400,7 +423,7 @@ class Planner:
                         "which is never imported. Type the value itself, without the leading "
                         "sign."
                     )
-                    % {"column": column, "char": raw.lstrip(" ")[:1].replace("\t", "tab")}
+                    % {"column": column, "char": _visible(raw.lstrip(" ")[:1])}
                 )
                 continue
             try:
@@ -416,7 +439,8 @@ class Planner:
         if name == "country":
             return _country(text)
         if name == "languages":
-            return [vocabulary.language(part.strip()) for part in LIST_SPLIT.split(text) if part]
+            parts = [part.strip() for part in LIST_SPLIT.split(text)]
+            return [vocabulary.language(part) for part in parts if part]
         if name == "preferred_language":
             return vocabulary.language(text)
         if name == "gender":

@@ -216,7 +216,15 @@ def test_xlsx_is_read_with_numbers_and_booleans(client, editor, django_capture_o
                 "Why not to contact",
             ],
             ["Mehmet Ali", "mehmet@example.org", "+90 392 228 1234", "academic", 3, False, None],
-            ["Ayşe Kaya", "ayse@example.org", None, "Academic", "3", True, "Asked us not to"],
+            [
+                "Ayşe Kaya",
+                "ayse@example.org",
+                35799123456,
+                "Academic",
+                "3",
+                True,
+                "Asked us not to",
+            ],
         ]
     )
     participant_import = uploaded(
@@ -229,6 +237,7 @@ def test_xlsx_is_read_with_numbers_and_booleans(client, editor, django_capture_o
     assert mehmet.track.number == 3 and mehmet.phone == "+903922281234"
     ayse = Participant.objects.get(email="ayse@example.org")
     assert ayse.do_not_contact and ayse.do_not_contact_reason == "Asked us not to"
+    assert ayse.phone == "+35799123456"  # Excel dropped the "+" of a number typed as is
 
 
 def test_headers_in_any_case_order_and_spelling(client, editor, django_capture_on_commit_callbacks):
