@@ -1,5 +1,7 @@
 """The delegation builder: bulk add with the contact rules, the waitlist, the balance panel."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -176,3 +178,20 @@ def test_query_count_is_the_same_with_10_and_300_invitees(client, cast, sides, n
         Invitation(workshop=cast.workshop, participant=p) for p in people[10:]
     )
     assert count_queries(client, url) == few
+
+
+def test_candidates_page_without_counting_the_whole_registry(client, cast, sides):
+    greek, _ = sides
+    for i in range(30):
+        factories.ParticipantFactory(full_name=f"Candidate {i:02d}", community=greek)
+    client.force_login(cast.staff)
+    url = reverse("workshops:delegation", args=[cast.workshop.pk])
+    first = client.get(url, {"community": greek.pk}).content.decode()
+    assert "People 1–25" in first and "Candidate 24" in first and "Candidate 25" not in first
+    assert f"community={greek.pk}&amp;page=2" in first
+    second = client.get(url, {"community": greek.pk, "page": 2}).content.decode()
+    assert "People 26–30" in second and "Candidate 29" in second
+    assert "more on the next page" not in second
+    # A checked community stays checked across pages.
+    assert re.search(rf'name="community" value="{greek.pk}" id="id_community_\d+" checked', second)
+    assert client.get(url, {"page": "nonsense"}).status_code == 200
