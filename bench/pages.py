@@ -77,6 +77,7 @@ def seed(scale: float) -> None:
     """Bulk-create the dataset; program 1 holds the 300-invitee workshop."""
     from django.db import connection
 
+    from bench.search import LATIN_FAMILY, LATIN_GIVEN, ORGANISATIONS
     from core.models import User
     from dialogues.models import Program, ProgramMembership, ProgramRole
     from participants.models import Community, Gender, Participant, Sector, Track
@@ -101,7 +102,8 @@ def seed(scale: float) -> None:
     people = Participant.objects.bulk_create(
         (
             Participant(
-                full_name=f"Person {i}",
+                full_name=f"{rng.choice(LATIN_GIVEN)} {rng.choice(LATIN_FAMILY)}",
+                organisation=rng.choice(ORGANISATIONS),
                 email=f"p{i}@example.org",
                 sector=rng.choice(sectors),
                 track=rng.choice(tracks),
@@ -247,7 +249,7 @@ def main() -> None:
         ("program", staff, f"/programs/{program}/"),
         ("workshop (300 invitees)", staff, f"/workshops/{big}/"),
         ("delegation builder", staff, f"/workshops/{big}/delegation/"),
-        ("delegation search", staff, f"/workshops/{big}/delegation/?q=Person+12"),
+        ("delegation search", staff, f"/workshops/{big}/delegation/?q=Charalambus"),
         ("calendar month (staff)", staff, f"/workshops/calendar/?month={month}"),
         ("calendar month (admin)", admin, f"/workshops/calendar/?month={month}"),
         ("calendar list (admin)", admin, "/workshops/calendar/list/"),
