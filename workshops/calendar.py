@@ -325,18 +325,18 @@ def calendar_feed_issue(*, user: User) -> str:
     if not may_have_feed(user):
         raise CalendarFeedError("Only staff and facilitators may subscribe to a calendar feed.")
     token = secrets.token_urlsafe(32)
-    feed = CalendarFeed.objects.select_for_update().filter(user=user).first()
-    regenerated = feed is not None
-    if feed is None:
-        feed = CalendarFeed(user=user)
-    feed.token_hash = _token_hash(token)
-    feed.issued_at = timezone.now()
-    feed.last_fetched_at = None
-    feed.full_clean(exclude=["token_hash"])
-    feed.save()
+    # update_or_create locks an existing row and survives two first clicks racing.
+    feed, created = CalendarFeed.objects.update_or_create(
+        user=user,
+        defaults={
+            "token_hash": _token_hash(token),
+            "issued_at": timezone.now(),
+            "last_fetched_at": None,
+        },
+    )
     audit.record(
         user,
-        "calendar_feed.regenerate" if regenerated else "calendar_feed.create",
+        "calendar_feed.create" if created else "calendar_feed.regenerate",
         feed,
         user_id=user.pk,
     )

@@ -18,6 +18,7 @@ from core.models import AuditEvent
 from dialogues.models import ProgramMembership, ProgramRole
 from tests import factories
 from tests.html import assert_valid_page
+from workshops import calendar
 from workshops.models import CalendarFeed, WorkshopStatus
 
 pytestmark = pytest.mark.django_db
@@ -368,6 +369,12 @@ def test_observers_get_no_feed(client, cast, role):
     assert not CalendarFeed.objects.exists()
 
 
+def test_the_service_refuses_a_feed_to_observers(cast):
+    with pytest.raises(calendar.CalendarFeedError):
+        calendar.calendar_feed_issue(user=cast.observer)
+    assert not CalendarFeed.objects.exists()
+
+
 def test_a_new_address_revokes_the_old_one(client, cast):
     old = issue_feed(client, cast.staff)
     new = issue_feed(client, cast.staff)
@@ -387,6 +394,22 @@ def test_switching_the_feed_off_revokes_its_address(client, cast):
     event = AuditEvent.objects.get(action="calendar_feed.revoke")
     assert event.actor == cast.staff and event.data == {"user_id": cast.staff.pk}
     assert "Make my private calendar address" in client.get(LIST).content.decode()
+
+
+def test_an_admin_can_revoke_a_leaked_address_in_the_admin(client, cast):
+    token = issue_feed(client, cast.staff)
+    feed = CalendarFeed.objects.get()
+    client.force_login(cast.admin)
+    admin_url = reverse("admin:workshops_calendarfeed_changelist")
+    assert client.get(admin_url).status_code == 200
+    assert client.get(reverse("admin:workshops_calendarfeed_add")).status_code == 403
+    change = client.get(reverse("admin:workshops_calendarfeed_change", args=[feed.pk]))
+    assert change.status_code == 200 and feed.token_hash not in change.content.decode()
+    delete = reverse("admin:workshops_calendarfeed_delete", args=[feed.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 302
+    assert client.get(feed_url(token)).status_code == 404
+    event = AuditEvent.objects.get(action="calendar_feed.revoke")
+    assert event.actor == cast.admin and event.data == {"user_id": cast.staff.pk}
 
 
 def test_manage_refuses_unknown_actions_and_foreign_redirects(client, cast):
@@ -581,7 +604,11 @@ def test_month_view_in_a_browser(page, live_server, cast, screenshot):
         status=WorkshopStatus.CONFIRMED,
         venue_city="Nicosia",
     )
+    cast.other_workshop.title = "Mediators' training"
+    cast.other_workshop.starts_at = starts + timedelta(days=1, hours=4)
+    cast.other_workshop.ends_at = starts + timedelta(days=1, hours=8)
     cast.other_workshop.status = WorkshopStatus.CANCELLED
+    cast.other_workshop.cancelled_at = timezone.now()
     cast.other_workshop.save()
     cast.staff.time_zone = "Europe/London"
     cast.staff.save()
@@ -593,6 +620,7 @@ def test_month_view_in_a_browser(page, live_server, cast, screenshot):
     grid = page.get_by_test_id("month-grid")
     assert grid.is_visible()
     assert "Water and the Green Line" in grid.inner_text()
+    assert "Cancelled" in grid.inner_text()
     screenshot("calendar-month")
 
     page.get_by_role("button", name="Make my private calendar address").click()
@@ -605,3 +633,6 @@ def test_month_view_in_a_browser(page, live_server, cast, screenshot):
     assert not grid.is_visible()
     assert "Water and the Green Line" in page.get_by_test_id("month-list").inner_text()
     screenshot("calendar-month-phone")
+    page.get_by_role("link", name="List").click()
+    page.get_by_role("heading", name=f"{starts:%B %Y}").wait_for()
+    screenshot("calendar-list-phone")
