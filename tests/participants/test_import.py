@@ -800,3 +800,17 @@ def test_imports_left_unconfirmed_for_a_week_are_dropped(
     assert stale.status == ImportStatus.CANCELLED and fresh.status == ImportStatus.READY
     assert not default_storage.exists(stale.file.name)
     assert rows_of(stale)[2]["label"] == ""
+
+
+def test_preview_query_count_does_not_grow_with_rows(
+    client, editor, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    for n in range(1, 31):
+        factories.ParticipantFactory(email=f"andreas{n}@example.org", full_name=f"Old {n}")
+    people = [person(n) for n in range(1, 121)]
+    people[5]["phone"] = "1"
+    participant_import = uploaded(client, django_capture_on_commit_callbacks, csv_bytes(people))
+    assert participant_import.preview["counts"]["update"] == 29  # one has a bad phone
+    with django_assert_max_num_queries(10):
+        response = client.get(detail_url(participant_import))
+    assert response.content.decode().count('name="skip"') == 120
