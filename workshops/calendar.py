@@ -265,19 +265,38 @@ class MonthGroup:
     entries: list[CalendarEntry]
 
 
-def list_view(user: User, *, include_past: bool, now: datetime | None = None) -> list[MonthGroup]:
-    """Workshops not yet over (or all of them), grouped by the venue month they start in."""
+LIST_PAGE_SIZE = 50
+
+
+@dataclass
+class ListPage:
+    groups: list[MonthGroup]
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+
+def list_view(
+    user: User, *, include_past: bool, page: int = 1, now: datetime | None = None
+) -> ListPage:
+    """Workshops not yet over (or all of them), grouped by the venue month they start in,
+    fifty at a time: an admin of many programs may see thousands."""
     now = now or timezone.now()
     workshops = calendar_workshops(user)
     if not include_past:
         workshops = workshops.filter(ends_at__gt=now)
+    start = (max(page, 1) - 1) * LIST_PAGE_SIZE
+    rows = list(workshops[start : start + LIST_PAGE_SIZE + 1])
     groups: list[MonthGroup] = []
-    for entry in _entries(user, workshops):
+    for entry in _entries(user, rows[:LIST_PAGE_SIZE]):
         month = Month.of(entry.first_day)
         if not groups or groups[-1].month != month:
             groups.append(MonthGroup(month, []))
         groups[-1].entries.append(entry)
-    return groups
+    return ListPage(groups, max(page, 1), len(rows) > LIST_PAGE_SIZE)
 
 
 # --- The private feed ---------------------------------------------------------------------------

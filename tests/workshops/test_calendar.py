@@ -636,3 +636,19 @@ def test_month_view_in_a_browser(page, live_server, cast, screenshot):
     page.get_by_role("link", name="List").click()
     page.get_by_role("heading", name=f"{starts:%B %Y}").wait_for()
     screenshot("calendar-list-phone")
+
+
+def test_list_view_shows_fifty_workshops_a_page(client, cast):
+    start = datetime.now(UTC) + timedelta(days=1)
+    for i in range(55):
+        factories.WorkshopFactory(
+            program=cast.program, title=f"Round {i:02d}", starts_at=start + timedelta(days=i)
+        )
+    client.force_login(cast.staff)
+    url = reverse("workshops:calendar_list")
+    first = client.get(url).content.decode()
+    assert "Round 00" in first and "Round 47" in first and "Round 49" not in first
+    assert "page=2" in first
+    second = client.get(url, {"page": 2}).content.decode()
+    assert "Round 49" in second and "Round 54" in second and "Round 00" not in second
+    assert client.get(url, {"page": "x"}).status_code == 200

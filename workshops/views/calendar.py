@@ -57,11 +57,16 @@ def calendar_month(request: HttpRequest) -> HttpResponse:
 @require_GET
 def calendar_list(request: HttpRequest) -> HttpResponse:
     include_past = request.GET.get("past") == "1"
+    number = request.GET.get("page", "")
+    page = calendar.list_view(
+        request.user, include_past=include_past, page=int(number) if number.isdigit() else 1
+    )
     return _render(
         request,
         "workshops/calendar_list.html",
         {
-            "groups": calendar.list_view(request.user, include_past=include_past),
+            "groups": page.groups,
+            "page": page,
             "include_past": include_past,
             "today": calendar.viewer_today(request.user),
             **_feed_context(request),
