@@ -28,16 +28,10 @@ from django.db import connection
 from django.db.models import (
     Case,
     Count,
-    Exists,
-    IntegerField,
-    Max,
-    OuterRef,
     Q,
-    Subquery,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -76,7 +70,7 @@ def _percent(part: int, whole: int) -> float | None:
     return 100.0 * part / whole if whole else None
 
 
-# --- Workshops timeline ------------------------------------------------------------------------
+# --- Workshops timeline, with each workshop's invitation and attendance figures ----------------
 
 
 @dataclass
@@ -89,10 +83,19 @@ class TimelineEntry:
     status_label: str
     format_label: str
     capacity: int
-    accepted: int
-    attended: int  # accepted and present in at least one session
-    present: int  # present in at least one session, invited or not
     updated_at: datetime
+    # Invitations by stage.
+    on_list: int = 0
+    sent: int = 0
+    awaiting: int = 0
+    accepted: int = 0
+    declined: int = 0
+    withdrawn: int = 0
+    attended: int = 0  # accepted and present in at least one session
+    # Attendance: people present in at least one session (invited or not), and the records.
+    present: int = 0
+    attendance_records: int = 0
+    attendance_changed: datetime | None = None
     # Chart geometry, filled in by ``timeline_chart``.
     x: float = 0.0
     y: float = 0.0
@@ -115,75 +118,130 @@ class TimelineEntry:
 
     @property
     def walk_ins(self) -> int:
+        """Present without an accepted invitation (walk-ins, late changes)."""
         return max(0, self.present - self.attended)
 
 
+# One pass over the program's attendance and one over its invitations, grouped by workshop;
+# the invitations meet the attendance through a hash join, never a subquery per row.
+_WORKSHOP_FIGURES_SQL = """
+WITH presence AS (
+    SELECT s.workshop_id, a.participant_id,
+           bool_or(a.status = %(present)s) AS present,
+           COUNT(*) AS records, MAX(a.recorded_at) AS changed
+    FROM {attendance} a
+    JOIN {session} s ON s.id = a.session_id
+    JOIN {workshop} w ON w.id = s.workshop_id
+    WHERE w.program_id = %(program)s
+    GROUP BY s.workshop_id, a.participant_id
+),
+by_invitation AS (
+    SELECT i.workshop_id,
+           COUNT(*) FILTER (WHERE i.status = ANY(%(on_list)s)) AS on_list,
+           COUNT(*) FILTER (WHERE i.status = ANY(%(sent)s)) AS sent,
+           COUNT(*) FILTER (WHERE i.status = %(invited)s) AS awaiting,
+           COUNT(*) FILTER (WHERE i.status = %(accepted)s) AS accepted,
+           COUNT(*) FILTER (WHERE i.status = %(declined)s) AS declined,
+           COUNT(*) FILTER (WHERE i.status = %(withdrawn)s) AS withdrawn,
+           COUNT(*) FILTER (WHERE i.status = %(accepted)s AND p.present) AS attended
+    FROM {invitation} i
+    JOIN {workshop} w ON w.id = i.workshop_id
+    LEFT JOIN presence p
+      ON p.workshop_id = i.workshop_id AND p.participant_id = i.participant_id
+    WHERE w.program_id = %(program)s
+    GROUP BY i.workshop_id
+),
+by_presence AS (
+    SELECT workshop_id, COUNT(*) FILTER (WHERE present) AS present,
+           SUM(records) AS records, MAX(changed) AS changed
+    FROM presence
+    GROUP BY workshop_id
+)
+SELECT w.id, i.on_list, i.sent, i.awaiting, i.accepted, i.declined, i.withdrawn, i.attended,
+       p.present, p.records, p.changed
+FROM {workshop} w
+LEFT JOIN by_invitation i ON i.workshop_id = w.id
+LEFT JOIN by_presence p ON p.workshop_id = w.id
+WHERE w.program_id = %(program)s
+"""
+_FIGURE_COLUMNS = (
+    "on_list",
+    "sent",
+    "awaiting",
+    "accepted",
+    "declined",
+    "withdrawn",
+    "attended",
+    "present",
+    "attendance_records",
+)
+
+
+def _workshop_figures(program: Program) -> dict[int, dict]:
+    sql = _WORKSHOP_FIGURES_SQL.format(
+        attendance=Attendance._meta.db_table,
+        session=Session._meta.db_table,
+        workshop=Workshop._meta.db_table,
+        invitation=Invitation._meta.db_table,
+    )
+    params = {
+        "program": program.pk,
+        "present": AttendanceStatus.PRESENT.value,
+        "on_list": [status.value for status in ON_LIST],
+        "sent": [status.value for status in SENT],
+        "invited": InvitationStatus.INVITED.value,
+        "accepted": InvitationStatus.ACCEPTED.value,
+        "declined": InvitationStatus.DECLINED.value,
+        "withdrawn": InvitationStatus.WITHDRAWN.value,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {
+            pk: {
+                **{
+                    name: int(value or 0)
+                    for name, value in zip(_FIGURE_COLUMNS, counts, strict=True)
+                },
+                "attendance_changed": changed,
+            }
+            for pk, *counts, changed in cursor.fetchall()
+        }
+
+
 def workshop_timeline(*, program: Program, user: User) -> list[TimelineEntry]:
-    """All workshops of the program by start, with accepted and present counts (one query).
+    """All workshops of the program by start, each with its invitation and attendance
+    figures (two queries: the workshops, and one aggregate over invitations and attendance).
 
     Titles of workshops this user may not open (a facilitator's colleagues' workshops) are
     left out; their dates and counts are aggregates of the program and stay.
     """
-    accepted = (
-        Invitation.objects.filter(workshop=OuterRef("pk"), status=InvitationStatus.ACCEPTED)
-        .order_by()
-        .values("workshop")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    attended = (
-        Invitation.objects.filter(workshop=OuterRef("pk"), status=InvitationStatus.ACCEPTED)
-        .filter(
-            Exists(
-                Attendance.objects.filter(
-                    session__workshop=OuterRef(OuterRef("pk")),
-                    participant=OuterRef("participant_id"),
-                    status=AttendanceStatus.PRESENT,
-                )
-            )
-        )
-        .order_by()
-        .values("workshop")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    present = (
-        Attendance.objects.filter(session__workshop=OuterRef("pk"), status=AttendanceStatus.PRESENT)
-        .order_by()
-        .values("session__workshop")
-        .annotate(n=Count("participant", distinct=True))
-        .values("n")
-    )
     visible = permissions.workshops_visible_to(user).filter(program=program).values("pk")
-    rows = (
+    workshops = (
         Workshop.objects.filter(program=program)
-        .annotate(
-            accepted_count=Coalesce(Subquery(accepted, output_field=IntegerField()), 0),
-            attended_count=Coalesce(Subquery(attended, output_field=IntegerField()), 0),
-            present_count=Coalesce(Subquery(present, output_field=IntegerField()), 0),
-            may_see=Case(When(pk__in=visible, then=Value(True)), default=Value(False)),
-        )
+        .annotate(may_see=Case(When(pk__in=visible, then=Value(True)), default=Value(False)))
         .order_by("starts_at", "id")
     )
-    return [
-        TimelineEntry(
-            pk=w.pk,
-            title=w.title if w.may_see else None,
-            starts_at=w.starts_at,
-            ends_at=w.ends_at,
-            status=WorkshopStatus.CANCELLED if w.cancelled_at else w.status,
-            status_label=str(
-                WorkshopStatus.CANCELLED.label if w.cancelled_at else w.get_status_display()
-            ),
-            format_label=str(w.get_format_display()),
-            capacity=w.capacity,
-            accepted=w.accepted_count,
-            attended=w.attended_count,
-            present=w.present_count,
-            updated_at=w.updated_at,
+    figures = _workshop_figures(program)
+    entries = []
+    for w in workshops:
+        cancelled = w.cancelled_at is not None or w.status == WorkshopStatus.CANCELLED
+        entries.append(
+            TimelineEntry(
+                pk=w.pk,
+                title=w.title if w.may_see else None,
+                starts_at=w.starts_at,
+                ends_at=w.ends_at,
+                status=WorkshopStatus.CANCELLED if cancelled else w.status,
+                status_label=str(
+                    WorkshopStatus.CANCELLED.label if cancelled else w.get_status_display()
+                ),
+                format_label=str(w.get_format_display()),
+                capacity=w.capacity,
+                updated_at=w.updated_at,
+                **figures.get(w.pk, {}),
+            )
         )
-        for w in rows
-    ]
+    return entries
 
 
 # --- Who the program reaches ---------------------------------------------------------------------
@@ -280,16 +338,16 @@ def participant_composition(*, program: Program) -> Composition:
 
 @dataclass(frozen=True)
 class Funnel:
-    on_list: int  # draft or waitlisted: not sent yet
-    sent: int
-    awaiting: int  # sent, no answer yet
-    accepted: int
-    declined: int
-    withdrawn: int
-    attended: int  # accepted and present in at least one session
-    present_people: int  # workshop × person present, invited or not (filled from the timeline)
-    accepted_held: int
-    attended_held: int
+    on_list: int = 0  # draft or waitlisted: not sent yet
+    sent: int = 0
+    awaiting: int = 0  # sent, no answer yet
+    accepted: int = 0
+    declined: int = 0
+    withdrawn: int = 0
+    attended: int = 0  # accepted and present in at least one session
+    walk_ins: int = 0  # present without an accepted invitation
+    accepted_held: int = 0
+    attended_held: int = 0
 
     @property
     def stages(self) -> list[Bar]:
@@ -317,37 +375,19 @@ class Funnel:
         """Attended ÷ accepted, over held workshops only (upcoming ones have no attendance)."""
         return _percent(self.attended_held, self.accepted_held)
 
-    @property
-    def walk_ins(self) -> int:
-        """Present without an accepted invitation (walk-ins, late changes)."""
-        return max(0, self.present_people - self.attended)
 
-
-def invitation_funnel(*, program: Program, present_people: int = 0) -> Funnel:
-    """Invitations of the program's counted workshops, by stage (one query)."""
-    was_present = Attendance.objects.filter(
-        session__workshop=OuterRef("workshop_id"),
-        participant=OuterRef("participant_id"),
-        status=AttendanceStatus.PRESENT,
+def invitation_funnel(timeline: list[TimelineEntry]) -> Funnel:
+    """The program's invitations by stage: the sums of its workshops' figures, cancelled
+    workshops left out (a sum over workshops, never over invitations)."""
+    counted = [entry for entry in timeline if not entry.is_cancelled]
+    held = [entry for entry in counted if entry.is_held]
+    stages = ("on_list", "sent", "awaiting", "accepted", "declined", "withdrawn", "attended")
+    return Funnel(
+        **{stage: sum(getattr(entry, stage) for entry in counted) for stage in stages},
+        walk_ins=sum(entry.walk_ins for entry in counted),
+        accepted_held=sum(entry.accepted for entry in held),
+        attended_held=sum(entry.attended for entry in held),
     )
-    accepted = Q(status=InvitationStatus.ACCEPTED)
-    held = Q(workshop__status=WorkshopStatus.HELD)
-    figures = (
-        Invitation.objects.filter(workshop__in=_counted_workshops(program).values("pk"))
-        .annotate(was_present=Exists(was_present))
-        .aggregate(
-            on_list=Count("pk", filter=Q(status__in=ON_LIST)),
-            sent=Count("pk", filter=Q(status__in=SENT)),
-            awaiting=Count("pk", filter=Q(status=InvitationStatus.INVITED)),
-            accepted=Count("pk", filter=accepted),
-            declined=Count("pk", filter=Q(status=InvitationStatus.DECLINED)),
-            withdrawn=Count("pk", filter=Q(status=InvitationStatus.WITHDRAWN)),
-            attended=Count("pk", filter=accepted & Q(was_present=True)),
-            accepted_held=Count("pk", filter=accepted & held),
-            attended_held=Count("pk", filter=accepted & held & Q(was_present=True)),
-        )
-    )
-    return Funnel(present_people=present_people, **figures)
 
 
 # --- Follow-up actions ---------------------------------------------------------------------------
@@ -453,24 +493,24 @@ def _ties_query(program: Program) -> list[TieMonth]:
         return [TieMonth(month, int(new), int(total)) for month, new, total in cursor.fetchall()]
 
 
-def _ties_fingerprint(program: Program, workshops_changed: datetime | None) -> str:
+def _ties_fingerprint(program: Program, timeline: list[TimelineEntry]) -> str:
     """Changes whenever attendance of the program is recorded, changed or removed, or one of
-    its workshops moves or is cancelled (one small aggregate query)."""
-    figures = Attendance.objects.filter(session__workshop__program=program).aggregate(
-        rows=Count("pk"), last=Max("recorded_at")
-    )
-    raw = f"{program.pk}|{figures['rows']}|{figures['last']}|{workshops_changed}|"
-    raw += timezone.get_current_timezone_name()
-    return hashlib.sha256(raw.encode()).hexdigest()[:24]
+    its workshops moves or is cancelled; read from the timeline, so it costs no query."""
+    parts = [
+        program.pk,
+        sum(entry.attendance_records for entry in timeline),
+        max((e.attendance_changed for e in timeline if e.attendance_changed), default=None),
+        max((entry.updated_at for entry in timeline), default=None),
+        timezone.get_current_timezone_name(),
+    ]
+    return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:24]
 
 
-def cross_community_ties(
-    *, program: Program, workshops_changed: datetime | None = None
-) -> list[TieMonth]:
+def cross_community_ties(*, program: Program, timeline: list[TimelineEntry]) -> list[TieMonth]:
     """New and cumulative cross-community ties by month (Montville: the personal
     relationships a program builds across the divide). Cached per program under a
     fingerprint of its attendance; a miss costs one query with a self-join per workshop."""
-    key = f"dialogues:dashboard:ties:{_ties_fingerprint(program, workshops_changed)}"
+    key = f"dialogues:dashboard:ties:{_ties_fingerprint(program, timeline)}"
     months = cache.get(key)
     if months is None:
         months = _ties_query(program)
@@ -480,9 +520,10 @@ def cross_community_ties(
 
 # --- Chart geometry (SVG viewBox units) ---------------------------------------------------------
 
-CHART_WIDTH = 720
+TIMELINE_WIDTH = 720
+TIES_WIDTH = 600  # drawn beside its table, so narrower: its labels keep their size
 PLOT_LEFT = 48
-PLOT_RIGHT = CHART_WIDTH - 24
+PLOT_MARGIN_RIGHT = 24
 LANE_HEIGHT = 18
 TIMELINE_TOP = 14
 MAX_LANES = 5
@@ -522,6 +563,8 @@ def _month_ticks(first: date, last: date, scale, max_ticks: int = 8) -> list[Tic
 
 @dataclass
 class TimelineChart:
+    width: int
+    plot_right: int
     height: int
     axis_y: int
     ticks: list[Tick]
@@ -536,14 +579,15 @@ def timeline_chart(entries: list[TimelineEntry], today: date) -> TimelineChart:
     lane down, so markers never hide one another (up to ``MAX_LANES``)."""
     statuses = Counter(entry.status_label for entry in entries)
     if not entries:
-        return TimelineChart(height=0, axis_y=0, ticks=[], today_x=None, first=None, last=None)
-    first = min(entry.starts_at for entry in entries).date()
-    last = max(entry.ends_at for entry in entries).date()
-    first, last = first - timedelta(days=10), last + timedelta(days=10)
+        return TimelineChart(0, 0, 0, 0, ticks=[], today_x=None, first=None, last=None)
+    # From the first day of the first workshop's month, so the axis starts with a label.
+    first = _month_start(min(entry.starts_at for entry in entries).date())
+    last = max(entry.ends_at for entry in entries).date() + timedelta(days=10)
     days = max(1, (last - first).days)
+    right = TIMELINE_WIDTH - PLOT_MARGIN_RIGHT
 
     def scale(day: date) -> float:
-        return round(PLOT_LEFT + (PLOT_RIGHT - PLOT_LEFT) * (day - first).days / days, 1)
+        return round(PLOT_LEFT + (right - PLOT_LEFT) * (day - first).days / days, 1)
 
     lane_ends: list[float] = []
     for entry in entries:
@@ -557,18 +601,22 @@ def timeline_chart(entries: list[TimelineEntry], today: date) -> TimelineChart:
         entry.y = TIMELINE_TOP + LANE_HEIGHT * lane + LANE_HEIGHT / 2
     axis_y = TIMELINE_TOP + LANE_HEIGHT * len(lane_ends) + 6
     return TimelineChart(
+        width=TIMELINE_WIDTH,
+        plot_right=right,
         height=axis_y + 28,
         axis_y=axis_y,
         ticks=_month_ticks(first, last, scale),
         today_x=scale(today) if first <= today <= last else None,
-        first=first + timedelta(days=10),
-        last=last - timedelta(days=10),
+        first=entries[0].starts_at.date(),
+        last=max(entry.starts_at for entry in entries).date(),
         status_counts=sorted(statuses.items(), key=lambda item: -item[1]),
     )
 
 
 @dataclass
 class TiesChart:
+    width: int
+    plot_right: int
     height: int
     plot_top: int
     plot_bottom: int
@@ -600,9 +648,10 @@ def ties_chart(months: list[TieMonth], today: date) -> TiesChart | None:
     last = max(months[-1].month, _month_start(today))
     span = max(1, (last.year - first.year) * 12 + last.month - first.month)
     y_max = _nice_ceiling(months[-1].cumulative)
+    right = TIES_WIDTH - PLOT_MARGIN_RIGHT
 
     def x_of(day: date) -> float:
-        return round(PLOT_LEFT + (PLOT_RIGHT - PLOT_LEFT) * _month_index(first, day) / span, 1)
+        return round(PLOT_LEFT + (right - PLOT_LEFT) * _month_index(first, day) / span, 1)
 
     def y_of(n: int) -> float:
         return round(bottom - (bottom - top) * n / y_max, 1)
@@ -616,18 +665,16 @@ def ties_chart(months: list[TieMonth], today: date) -> TiesChart | None:
         dots.append((x, y_of(month.cumulative), month))
         previous = month.cumulative
     points.append((x_of(last), y_of(previous)))
-
-    def month_scale(day: date) -> float:
-        return x_of(day)
-
     return TiesChart(
+        width=TIES_WIDTH,
+        plot_right=right,
         height=bottom + 28,
         plot_top=top,
         plot_bottom=bottom,
         points=" ".join(f"{x},{y}" for x, y in points),
         dots=dots,
         y_ticks=[(y_of(n), n) for n in sorted({0, y_max // 2, y_max})],
-        x_ticks=_month_ticks(first, last, month_scale, max_ticks=6),
+        x_ticks=_month_ticks(first, last, x_of, max_ticks=6),
         total=previous,
     )
 
@@ -657,23 +704,17 @@ class Dashboard:
 
 
 def dashboard_for(*, program: Program, user: User) -> Dashboard:
-    """Everything the dashboard shows, in six queries whatever the size of the program
-    (five when the ties figure comes from the cache)."""
+    """Everything the dashboard shows, in five queries whatever the size of the program
+    (four when the ties figure comes from the cache)."""
     today = timezone.localdate()
     timeline = workshop_timeline(program=program, user=user)
-    counted = [entry for entry in timeline if not entry.is_cancelled]
-    ties = cross_community_ties(
-        program=program,
-        workshops_changed=max((entry.updated_at for entry in timeline), default=None),
-    )
+    ties = cross_community_ties(program=program, timeline=timeline)
     return Dashboard(
         program=program,
         timeline=timeline,
         timeline_chart=timeline_chart(timeline, today),
         composition=participant_composition(program=program),
-        funnel=invitation_funnel(
-            program=program, present_people=sum(entry.present for entry in counted)
-        ),
+        funnel=invitation_funnel(timeline),
         actions=follow_up_figures(program=program, today=today),
         ties=ties,
         ties_chart=ties_chart(ties, today),

@@ -199,8 +199,15 @@ def example(cast) -> Example:
     return Example(program=program, people=people, workshops=workshops)
 
 
+def _ties(example, user) -> list:
+    return [
+        (m.month, m.new, m.cumulative)
+        for m in dashboard.dashboard_for(program=example.program, user=user).ties
+    ]
+
+
 def test_cross_community_ties_by_month_on_the_hand_built_program(example):
-    months = dashboard.cross_community_ties(program=example.program)
+    months = dashboard._ties_query(example.program)
     assert [(m.month, m.new, m.cumulative) for m in months] == [
         (date(2025, 1, 1), 2, 2),
         (date(2025, 3, 1), 4, 6),
@@ -208,27 +215,33 @@ def test_cross_community_ties_by_month_on_the_hand_built_program(example):
     ]
 
 
-def test_ties_follow_an_attendance_change_despite_the_cache(example):
-    assert dashboard.cross_community_ties(program=example.program)[-1].cumulative == 7
+def test_ties_follow_an_attendance_change_despite_the_cache(
+    example, cast, django_assert_num_queries
+):
+    assert _ties(example, cast.staff)[-1] == (date(2025, 5, 1), 1, 7)
+    with django_assert_num_queries(4):  # the ties come from the cache
+        assert _ties(example, cast.observer)[-1] == (date(2025, 5, 1), 1, 7)
     # x (Gamma) turns out to have been present at W1's first session.
     session = example.workshops["w1"].sessions.order_by("pk").first()
     attendance = session.attendances.get(participant=example.people["x"])
     attendance.status = PRESENT
     attendance.save()
-    months = dashboard.cross_community_ties(program=example.program)
-    assert [(m.month, m.new, m.cumulative) for m in months] == [
+    assert _ties(example, cast.staff) == [
         (date(2025, 1, 1), 5, 5),  # and x–a1, x–a2, x–b1
         (date(2025, 3, 1), 4, 9),
         (date(2025, 5, 1), 1, 10),  # x was absent at W3: nothing new
     ]
 
 
-def test_funnel_attendance_and_actions_on_the_hand_built_program(example):
-    funnel = dashboard.invitation_funnel(program=example.program)
+def test_funnel_attendance_and_actions_on_the_hand_built_program(example, cast):
+    funnel = dashboard.invitation_funnel(
+        dashboard.workshop_timeline(program=example.program, user=cast.staff)
+    )
     assert (funnel.sent, funnel.accepted, funnel.attended) == (16, 13, 10)
     assert (funnel.awaiting, funnel.declined, funnel.on_list, funnel.withdrawn) == (2, 1, 2, 1)
     assert (funnel.accepted_held, funnel.attended_held) == (12, 10)
     assert round(funnel.attendance_percent, 1) == 83.3
+    assert funnel.walk_ins == 1  # t at W1; at W3, t had accepted
 
     actions = dashboard.follow_up_figures(program=example.program, today=timezone.localdate())
     assert (actions.done, actions.open_on_time, actions.overdue, actions.dropped) == (1, 2, 1, 1)
@@ -315,3 +328,33 @@ def test_query_count_does_not_grow_with_the_program(client, cast, django_assert_
         assert client.get(url(cast.program)).status_code == 200
     assert _queries_of(client, cast.program) <= small
     assert small <= 12
+
+
+# --- In a real browser ---------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_observer_reads_the_dashboard_on_screen_and_in_print(
+    page, live_server, cast, example, screenshot
+):
+    from tests.core.test_browser import sign_in
+
+    sign_in(page, live_server, "observer-user")
+    page.get_by_role("heading", name="Your programs").wait_for()
+    page.goto(f"{live_server.url}{url(example.program)}")
+    page.get_by_role("heading", name=f"{example.program.name}: dashboard").wait_for()
+    # The stylesheet came from static/, and the charts are drawn without any script.
+    assert page.locator(".ob-stack").evaluate("el => getComputedStyle(el).display") == "flex"
+    ties = page.get_by_role("img", name="7 cross-community ties since Jan 2025", exact=False)
+    assert ties.is_visible()
+    assert page.get_by_test_id("ties-total").inner_text() == "7"
+    assert page.get_by_test_id("timeline").locator("tbody tr").count() == 7
+    bar = page.locator("#by-community .ob-bar").first.bounding_box()
+    assert bar and bar["width"] > 20
+    screenshot("program-dashboard")
+
+    page.emulate_media(media="print")
+    assert page.locator("header.ob-navbar").is_hidden()
+    assert page.get_by_test_id("funnel").is_visible()
+    screenshot("program-dashboard-print")
