@@ -219,11 +219,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "participants.tasks.prune_search_words",
         "schedule": 24 * 60 * 60,
     },
+    "prune-participant-imports": {
+        "task": "participants.tasks.prune_participant_imports",
+        "schedule": crontab(hour=4, minute=0),
+    },
     "scan-duplicates": {
         "task": "participants.tasks.scan_duplicates",
         "schedule": crontab(hour=3, minute=30),
     },
 }
+
+# --- The registry ----------------------------------------------------------------------------
+# Spreadsheet imports: bigger files are refused at upload with a message saying the limit.
+PARTICIPANT_IMPORT_MAX_BYTES = env.int("PARTICIPANT_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
+PARTICIPANT_IMPORT_MAX_ROWS = env.int("PARTICIPANT_IMPORT_MAX_ROWS", default=20_000)
 
 # --- Forms and UI ----------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
