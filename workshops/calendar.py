@@ -15,6 +15,7 @@ import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import cached_property
 
 import icalendar
 from django.conf import settings
@@ -128,11 +129,16 @@ class CalendarEntry:
     viewer_starts: datetime | None = None
     viewer_ends: datetime | None = None
 
-    @property
+    @cached_property
+    def url(self) -> str:
+        """Reversed once per workshop, however many days of the grid it covers."""
+        return self.workshop.get_absolute_url()
+
+    @cached_property
     def first_day(self) -> date:
         return self.venue_starts.date()
 
-    @property
+    @cached_property
     def last_day(self) -> date:
         # Ending at midnight does not occupy the next day.
         if self.venue_ends.time() == time.min and self.venue_ends > self.venue_starts:
@@ -143,26 +149,26 @@ class CalendarEntry:
     def days(self) -> int:
         return (self.last_day - self.first_day).days + 1
 
-    @property
+    @cached_property
     def is_cancelled(self) -> bool:
         return (
             self.workshop.status == WorkshopStatus.CANCELLED
             or self.workshop.cancelled_at is not None
         )
 
-    @property
+    @cached_property
     def starts_venue(self) -> str:
         return _time(self.venue_starts)
 
-    @property
+    @cached_property
     def starts_viewer(self) -> str:
         return _time(self.viewer_starts) if self.viewer_starts else ""
 
-    @property
+    @cached_property
     def when_venue(self) -> str:
         return _span(self.venue_starts, self.venue_ends)
 
-    @property
+    @cached_property
     def when_viewer(self) -> str:
         if self.viewer_starts is None or self.viewer_ends is None:
             return ""
