@@ -48,6 +48,7 @@ from workshops.models import (
     InvitationStatus,
     Session,
     Workshop,
+    WorkshopFormat,
     WorkshopStatus,
 )
 
@@ -208,6 +209,18 @@ def _workshop_figures(program: Program) -> dict[int, dict]:
         }
 
 
+_TIMELINE_FIELDS = (
+    "title",
+    "status",
+    "format",
+    "starts_at",
+    "ends_at",
+    "capacity",
+    "cancelled_at",
+    "updated_at",
+)
+
+
 def workshop_timeline(*, program: Program, user: User) -> list[TimelineEntry]:
     """All workshops of the program by start, each with its invitation and attendance
     figures (two queries: the workshops, and one aggregate over invitations and attendance).
@@ -218,24 +231,26 @@ def workshop_timeline(*, program: Program, user: User) -> list[TimelineEntry]:
     visible = permissions.workshops_visible_to(user).filter(program=program).values("pk")
     workshops = (
         Workshop.objects.filter(program=program)
+        .only(*_TIMELINE_FIELDS)
         .annotate(may_see=Case(When(pk__in=visible, then=Value(True)), default=Value(False)))
         .order_by("starts_at", "id")
     )
     figures = _workshop_figures(program)
+    # Labels translated once per page: get_FOO_display() hashes every choice on every call.
+    statuses = {value: str(label) for value, label in WorkshopStatus.choices}
+    formats = {value: str(label) for value, label in WorkshopFormat.choices}
     entries = []
     for w in workshops:
-        cancelled = w.cancelled_at is not None or w.status == WorkshopStatus.CANCELLED
+        status = WorkshopStatus.CANCELLED.value if w.cancelled_at else w.status
         entries.append(
             TimelineEntry(
                 pk=w.pk,
                 title=w.title if w.may_see else None,
                 starts_at=w.starts_at,
                 ends_at=w.ends_at,
-                status=WorkshopStatus.CANCELLED if cancelled else w.status,
-                status_label=str(
-                    WorkshopStatus.CANCELLED.label if cancelled else w.get_status_display()
-                ),
-                format_label=str(w.get_format_display()),
+                status=status,
+                status_label=statuses.get(status, status),
+                format_label=formats.get(w.format, w.format),
                 capacity=w.capacity,
                 updated_at=w.updated_at,
                 **figures.get(w.pk, {}),
@@ -266,11 +281,12 @@ class Composition:
 
 
 def _bars(counts: Counter, order: dict, total: int, colours: dict | None = None) -> list[Bar]:
+    """Bars of one chart; ``counts`` and ``order`` are keyed by (id, label)."""
     biggest = max(counts.values(), default=0)
     keys = sorted(counts, key=lambda key: order[key])
     return [
         Bar(
-            label=key[1] if isinstance(key, tuple) else str(key),
+            label=key[1],
             count=counts[key],
             share=_percent(counts[key], total),
             width=100.0 * counts[key] / biggest if biggest else 0.0,
@@ -307,7 +323,10 @@ def participant_composition(*, program: Program) -> Composition:
     communities: Counter = Counter()
     sectors: Counter = Counter()
     tracks: Counter = Counter()
-    order: dict = {}
+    # Sort keys per chart; a first element of 1 marks the grey "none" bar, shown last.
+    community_order: dict = {}
+    sector_order: dict = {}
+    track_order: dict = {}
     colours: dict = {}
     for row in rows:
         community = (row["community_id"], row["community__name"] or _("Third party"))
@@ -320,16 +339,16 @@ def participant_composition(*, program: Program) -> Composition:
         sectors[sector] += row["n"]
         tracks[track] += row["n"]
         colours[community] = row["community__colour"] or ""
-        order[sector] = (0, row["sector__position"], row["sector__name"])
-        order[track] = (1, 0) if row["track_id"] is None else (0, row["track__number"])
+        sector_order[sector] = (0, row["sector__position"], row["sector__name"])
+        track_order[track] = (1, 0) if row["track_id"] is None else (0, row["track__number"])
     total = sum(communities.values())
     for community, n in communities.items():
-        order[community] = (1, 0, "") if community[0] is None else (0, -n, community[1])
+        community_order[community] = (1, 0, "") if community[0] is None else (0, -n, community[1])
     return Composition(
         total=total,
-        by_community=_bars(communities, order, total, colours),
-        by_sector=_bars(sectors, order, total),
-        by_track=_bars(tracks, order, total),
+        by_community=_bars(communities, community_order, total, colours),
+        by_sector=_bars(sectors, sector_order, total),
+        by_track=_bars(tracks, track_order, total),
     )
 
 
