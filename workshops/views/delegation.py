@@ -4,7 +4,7 @@ the balance of the room)."""
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
@@ -77,12 +77,22 @@ def delegation(request: HttpRequest, pk: int) -> HttpResponse:
     page = ResultsPage(people.qs, request.GET.get("page"))
     rows = [(p, safety.listed_contact_blockers(p)) for p in page.items]
     labels = dict(InvitationStatus.choices)
-    listed = workshop.invitations.filter(
-        status__in=[*LIVE_STATUSES, InvitationStatus.WAITLISTED]
-    ).select_related("participant__community", "participant__sector")
-    by_status: dict[str, list[Invitation]] = {}
-    for invitation in listed.order_by("participant__full_name"):
-        by_status.setdefault(invitation.status, []).append(invitation)
+    # Plain rows, not model instances: a workshop may list hundreds of people.
+    listed = (
+        workshop.invitations.filter(status__in=[*LIVE_STATUSES, InvitationStatus.WAITLISTED])
+        .order_by("participant__full_name")
+        .values(
+            "pk",
+            "status",
+            name=F("participant__full_name"),
+            risk=F("participant__risk_level"),
+            community=F("participant__community__name"),
+            sector=F("participant__sector__name"),
+        )
+    )
+    by_status: dict[str, list[dict]] = {}
+    for row in listed:
+        by_status.setdefault(row["status"], []).append(row)
     invitees = [
         (status, labels[status], by_status[status])
         for status in (*LIVE_STATUSES[::-1], InvitationStatus.WAITLISTED)
@@ -108,6 +118,8 @@ def delegation(request: HttpRequest, pk: int) -> HttpResponse:
                 (_("Multi-Track track"), balance.by_track),
             ],
             "query_string": query.urlencode(),
+            "third_party": _("Third party"),
+            "remove_label": _("Remove"),
         },
     )
 
