@@ -32,7 +32,8 @@ from django.db.models import (
     Value,
     When,
 )
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from core import permissions
@@ -720,6 +721,18 @@ class Dashboard:
     @property
     def ties_total(self) -> int:
         return self.ties[-1].cumulative if self.ties else 0
+
+    @cached_property
+    def timeline_version(self) -> str:
+        """Everything the timeline's markup depends on, hashed: the rendered fragment is
+        cached under it (a large program's timeline is most of the page's rendering time)."""
+        inputs = (
+            self.timeline,
+            self.timeline_chart,
+            translation.get_language(),
+            timezone.get_current_timezone_name(),
+        )
+        return hashlib.sha256(repr(inputs).encode()).hexdigest()[:32]
 
 
 def dashboard_for(*, program: Program, user: User) -> Dashboard:

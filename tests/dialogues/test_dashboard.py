@@ -99,6 +99,18 @@ def test_facilitator_sees_the_titles_of_own_workshops_only(client, cast):
     assert "Famagusta heritage workshop" in client.get(url(cast.program)).content.decode()
 
 
+def test_cached_timeline_follows_a_change_to_a_workshop(client, cast):
+    planned = 'href="#ob-mark-planned"'
+    client.force_login(cast.staff)
+    assert client.get(url(cast.program)).content.decode().count(planned) == 1  # the legend
+    cast.workshop.status = WorkshopStatus.PLANNED
+    cast.workshop.title = "Renamed workshop"
+    cast.workshop.save()
+    page = client.get(url(cast.program)).content.decode()
+    assert "Renamed workshop" in page
+    assert page.count(planned) == 3  # the legend, the chart and the table
+
+
 # --- The arithmetic, on a program built by hand -------------------------------------------------
 
 
