@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.core.cache import cache
 from django.db import connection
@@ -33,6 +33,7 @@ from django.db.models import (
     When,
 )
 from django.utils import timezone, translation
+from django.utils.dateparse import parse_datetime
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
@@ -125,11 +126,12 @@ class TimelineEntry:
 
 
 # One pass over the program's attendance and one over its invitations, grouped by workshop;
-# the invitations meet the attendance through a hash join, never a subquery per row.
+# the invitations meet the attendance through a hash join, never a subquery per row. Plain SQL
+# that SQLite (the demo's database, 3.30 or later for FILTER) runs as well as PostgreSQL.
 _WORKSHOP_FIGURES_SQL = """
 WITH presence AS (
     SELECT s.workshop_id, a.participant_id,
-           bool_or(a.status = %(present)s) AS present,
+           MAX(CASE WHEN a.status = %(present)s THEN 1 ELSE 0 END) AS present,
            COUNT(*) AS records, MAX(a.recorded_at) AS changed
     FROM {attendance} a
     JOIN {session} s ON s.id = a.session_id
@@ -139,13 +141,13 @@ WITH presence AS (
 ),
 by_invitation AS (
     SELECT i.workshop_id,
-           COUNT(*) FILTER (WHERE i.status = ANY(%(on_list)s)) AS on_list,
-           COUNT(*) FILTER (WHERE i.status = ANY(%(sent)s)) AS sent,
+           COUNT(*) FILTER (WHERE i.status IN ({on_list})) AS on_list,
+           COUNT(*) FILTER (WHERE i.status IN ({sent})) AS sent,
            COUNT(*) FILTER (WHERE i.status = %(invited)s) AS awaiting,
            COUNT(*) FILTER (WHERE i.status = %(accepted)s) AS accepted,
            COUNT(*) FILTER (WHERE i.status = %(declined)s) AS declined,
            COUNT(*) FILTER (WHERE i.status = %(withdrawn)s) AS withdrawn,
-           COUNT(*) FILTER (WHERE i.status = %(accepted)s AND p.present) AS attended
+           COUNT(*) FILTER (WHERE i.status = %(accepted)s AND p.present = 1) AS attended
     FROM {invitation} i
     JOIN {workshop} w ON w.id = i.workshop_id
     LEFT JOIN presence p
@@ -154,7 +156,7 @@ by_invitation AS (
     GROUP BY i.workshop_id
 ),
 by_presence AS (
-    SELECT workshop_id, COUNT(*) FILTER (WHERE present) AS present,
+    SELECT workshop_id, COUNT(*) FILTER (WHERE present = 1) AS present,
            SUM(records) AS records, MAX(changed) AS changed
     FROM presence
     GROUP BY workshop_id
@@ -179,18 +181,35 @@ _FIGURE_COLUMNS = (
 )
 
 
+def _in_list(name: str, values: list, params: dict) -> str:
+    """Placeholders for ``IN (…)``, one parameter per value (SQLite has no arrays)."""
+    params.update({f"{name}_{i}": str(value) for i, value in enumerate(values)})
+    return ", ".join(f"%({name}_{i})s" for i in range(len(values)))
+
+
+def _as_datetime(value: datetime | str | None) -> datetime | None:
+    """SQLite hands computed timestamps back as text (UTC); PostgreSQL as datetimes."""
+    if isinstance(value, str):
+        parsed = parse_datetime(value)
+        if parsed is not None and timezone.is_naive(parsed):
+            parsed = timezone.make_aware(parsed, UTC)
+        return parsed
+    return value
+
+
 def _workshop_figures(program: Program) -> dict[int, dict]:
+    params: dict = {}
     sql = _WORKSHOP_FIGURES_SQL.format(
         attendance=Attendance._meta.db_table,
         session=Session._meta.db_table,
         workshop=Workshop._meta.db_table,
         invitation=Invitation._meta.db_table,
+        on_list=_in_list("on_list", ON_LIST, params),
+        sent=_in_list("sent", SENT, params),
     )
-    params = {
+    params |= {
         "program": program.pk,
         "present": AttendanceStatus.PRESENT.value,
-        "on_list": [status.value for status in ON_LIST],
-        "sent": [status.value for status in SENT],
         "invited": InvitationStatus.INVITED.value,
         "accepted": InvitationStatus.ACCEPTED.value,
         "declined": InvitationStatus.DECLINED.value,
@@ -204,7 +223,7 @@ def _workshop_figures(program: Program) -> dict[int, dict]:
                     name: int(value or 0)
                     for name, value in zip(_FIGURE_COLUMNS, counts, strict=True)
                 },
-                "attendance_changed": changed,
+                "attendance_changed": _as_datetime(changed),
             }
             for pk, *counts, changed in cursor.fetchall()
         }
@@ -482,20 +501,19 @@ pairs AS (
      AND y.participant_id > x.participant_id
      AND y.community_id <> x.community_id
     GROUP BY x.participant_id, y.participant_id
-),
-months AS (
-    SELECT date_trunc('month', first_met AT TIME ZONE %(zone)s)::date AS month,
-           COUNT(*) AS new_ties
-    FROM pairs
-    GROUP BY 1
 )
-SELECT month, new_ties, SUM(new_ties) OVER (ORDER BY month) AS cumulative
-FROM months
-ORDER BY month
+SELECT first_met, COUNT(*) AS new_ties
+FROM pairs
+GROUP BY first_met
+ORDER BY first_met
 """
 
 
 def _ties_query(program: Program) -> list[TieMonth]:
+    """One query: the distinct pairs, each dated by the start of the first workshop where
+    they met, counted by that start (so at most one row per workshop). The months and the
+    running total are folded here, in the current time zone, over those few rows; SQL without
+    date functions runs on SQLite as well as PostgreSQL."""
     sql = _TIES_SQL.format(
         attendance=Attendance._meta.db_table,
         session=Session._meta.db_table,
@@ -506,11 +524,18 @@ def _ties_query(program: Program) -> list[TieMonth]:
         "program": program.pk,
         "cancelled": WorkshopStatus.CANCELLED.value,
         "present": AttendanceStatus.PRESENT.value,
-        "zone": timezone.get_current_timezone_name(),
     }
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [TieMonth(month, int(new), int(total)) for month, new, total in cursor.fetchall()]
+        rows = cursor.fetchall()
+    by_month: Counter = Counter()
+    for first_met, new in rows:
+        by_month[_month_start(timezone.localtime(_as_datetime(first_met)).date())] += int(new)
+    months, total = [], 0
+    for month in sorted(by_month):
+        total += by_month[month]
+        months.append(TieMonth(month, by_month[month], total))
+    return months
 
 
 def _ties_fingerprint(program: Program, timeline: list[TimelineEntry]) -> str:
