@@ -3,7 +3,6 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -13,20 +12,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core import permissions
-from core.models import User
 from participants import merge, selectors, services, tasks
 from participants.duplicates import REASONS
 from participants.models import LikelyDuplicate, Participant
+from participants.views.registry import _require_registry_editor
 
 PAIRS_PER_PAGE = 20
 # Up to this many people the scan runs while staff wait (a second or two); beyond, a worker.
 SCAN_NOW_LIMIT = 20_000
-
-
-def _require_registry_editor(user: User) -> None:
-    if not (permissions.is_admin(user) or permissions.is_programme_staff(user)):
-        raise PermissionDenied
 
 
 @login_required
