@@ -20,6 +20,9 @@ def assert_valid_page(response: HttpResponse) -> None:
     assert root.get("lang"), "<html> has no lang attribute"
     titles = find("title")
     assert len(titles) == 1 and (titles[0].text or "").strip(), "missing or empty <title>"
+    assert "<" not in titles[0].text, (
+        f"markup in <title> (an unclosed block?): {titles[0].text[:80]}"
+    )
     assert len(find("main")) == 1, "a page has exactly one <main> landmark"
     assert find("header"), "no <header> (banner) landmark"
     assert find("footer"), "no <footer> (contentinfo) landmark"

@@ -16,31 +16,14 @@ from typing import IO
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from participants.forms import PARTICIPANT_FIELDS
+
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 DEFAULT_MAX_ROWS = 20_000
 EXTENSIONS = (".csv", ".txt", ".tsv", ".xlsx")
 
 # The registry fields an import fills, in the template's order.
-COLUMNS = [
-    "full_name",
-    "native_name",
-    "email",
-    "phone",
-    "country",
-    "languages",
-    "preferred_language",
-    "gender",
-    "pronouns",
-    "sector",
-    "community",
-    "track",
-    "organisation",
-    "position",
-    "risk_level",
-    "do_not_contact",
-    "do_not_contact_reason",
-    "tags",
-]
+COLUMNS = list(PARTICIPANT_FIELDS)
 REQUIRED_COLUMNS = ("full_name",)
 
 # Other ways people head a column (compared without case, spaces or punctuation).
