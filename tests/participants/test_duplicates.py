@@ -355,3 +355,26 @@ def test_only_registry_editors_may_merge(client, cast, twins, role):
     assert client.get(url).status_code == 403
     assert client.post(url, {"confirm": "on"}).status_code == 403
     assert Participant.objects.filter(pk=other.pk).exists()
+
+
+def test_duplicates_page_query_count_does_not_grow_with_pairs(client, cast):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def pairs(n: int) -> None:
+        for i in range(n):
+            person(f"Twin {i} Kyriakou", phone=f"+3579900{i:04d}")
+            person(f"Twin {i} Kyriakou", phone=f"+3579900{i:04d}")
+        duplicates_rescan(by=cast.staff)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("participants:duplicates")).status_code == 200
+        return len(ctx.captured_queries)
+
+    client.force_login(cast.staff)
+    pairs(2)
+    few = queries()
+    pairs(18)
+    assert LikelyDuplicate.objects.count() >= 20
+    assert queries() == few
