@@ -1,10 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from workshops.views import rsvp
+
 urlpatterns = [
     path("", include("core.urls")),
     path("programs/", include("dialogues.urls")),
     path("workshops/", include("workshops.urls")),
     path("participants/", include("participants.urls")),
     path("admin/", admin.site.urls),
+    # Participants answer invitations here, without an account.
+    *rsvp.urlpatterns,
 ]

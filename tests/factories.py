@@ -19,6 +19,7 @@ from workshops.models import (
     SessionNote,
     Workshop,
 )
+from workshops.outreach.compose import message_id_for
 
 DEMO_PASSWORD = "olive-branch-demo"
 
@@ -172,5 +173,7 @@ class ScheduledMessageFactory(factory.django.DjangoModelFactory):
     kind = MessageKind.INVITATION
     invitation = factory.SubFactory(InvitationFactory)
     recipient_participant = factory.LazyAttribute(lambda m: m.invitation.participant)
+    workshop = factory.LazyAttribute(lambda m: m.invitation.workshop)
     dedupe_key = factory.Sequence(lambda n: f"invitation:{n}")
+    message_id = factory.LazyAttribute(lambda m: message_id_for(m.dedupe_key))
     send_at = factory.LazyFunction(timezone.now)

@@ -18,12 +18,11 @@ from participants.models import Participant
 from workshops.models import (
     Invitation,
     InvitationStatus,
-    MessageStatus,
-    ScheduledMessage,
     Session,
     Workshop,
     WorkshopStatus,
 )
+from workshops.outreach import scheduling
 
 RELATED = ("working_languages", "facilitators")
 # Where a workshop may go from each status; cancelling is possible until it is held.
@@ -106,6 +105,7 @@ def workshop_update(*, workshop: Workshop, by: User, **fields: Any) -> Workshop:
     changed += _set_related(workshop, related)
     if changed:
         audit.record(by, "workshop.update", workshop, fields=sorted(changed))
+        scheduling.workshop_changed(workshop=workshop, changed=changed)
     return workshop
 
 
@@ -141,9 +141,7 @@ def workshop_cancel(*, workshop: Workshop, by: User) -> Workshop:
     workshop.status = WorkshopStatus.CANCELLED
     workshop.cancelled_at = timezone.now()
     workshop.save(update_fields=["status", "cancelled_at", "updated_at"])
-    cancelled = ScheduledMessage.objects.filter(
-        invitation__workshop=workshop, status=MessageStatus.PENDING
-    ).update(status=MessageStatus.CANCELLED, last_error="Cancelled: workshop cancelled.")
+    cancelled = scheduling.workshop_cancelled(workshop=workshop)
     audit.record(by, "workshop.cancel", workshop, cancelled_messages=cancelled)
     return workshop
 

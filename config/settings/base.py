@@ -227,7 +227,37 @@ CELERY_BEAT_SCHEDULE = {
         "task": "participants.tasks.scan_duplicates",
         "schedule": crontab(hour=3, minute=30),
     },
+    "dispatch-due-messages": {
+        "task": "workshops.tasks.dispatch_due_messages",
+        "schedule": env.float("OUTBOX_DISPATCH_EVERY_SECONDS", default=60.0),
+    },
+    "sync-action-reminders": {
+        "task": "workshops.tasks.sync_action_reminders",
+        "schedule": crontab(minute=15),
+    },
 }
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # Redis hands an unacknowledged task to another worker after this long; no task is ever
+    # published with an ETA or countdown (retries wait in the database, not in Redis).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+        "socket_connect_timeout": 3,
+        "socket_timeout": 10,
+    }
+# Publishing never waits on a broker that is down: the outbox keeps the work.
+CELERY_TASK_PUBLISH_RETRY = False
+
+# --- The outbox (workshops.outreach) ---------------------------------------------------------
+OUTBOX_CLAIM_BATCH = env.int("OUTBOX_CLAIM_BATCH", default=200)
+OUTBOX_CLAIM_ROUNDS = env.int("OUTBOX_CLAIM_ROUNDS", default=50)
+OUTBOX_SEND_BATCH = env.int("OUTBOX_SEND_BATCH", default=50)
+# A row queued or sending longer than this is re-driven (its worker or task was lost).
+OUTBOX_STUCK_AFTER_SECONDS = env.int("OUTBOX_STUCK_AFTER_SECONDS", default=600)
+OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=60)
+OUTBOX_RETRY_CAP_SECONDS = env.int("OUTBOX_RETRY_CAP_SECONDS", default=30 * 60)
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
+OUTREACH_FOLLOW_UP_AFTER_HOURS = env.int("OUTREACH_FOLLOW_UP_AFTER_HOURS", default=24)
+OUTREACH_ACTION_REMINDER_DAYS = env.int("OUTREACH_ACTION_REMINDER_DAYS", default=2)
 
 # --- The registry ----------------------------------------------------------------------------
 # Spreadsheet imports: bigger files are refused at upload with a message saying the limit.

@@ -10,7 +10,7 @@ from workshops.models.notes import (
     SessionNote,
     SessionNoteRevision,
 )
-from workshops.models.outbox import MessageKind, MessageStatus, ScheduledMessage
+from workshops.models.outbox import MessageKind, MessageStatus, MessageTemplate, ScheduledMessage
 from workshops.models.workshop import Session, Workshop, WorkshopFormat, WorkshopStatus
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "InvitationStatus",
     "MessageKind",
     "MessageStatus",
+    "MessageTemplate",
     "NoteLevel",
     "NoteTheme",
     "ScheduledMessage",

@@ -1,5 +1,7 @@
 """Who is invited to a workshop, and who was in the room."""
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +17,10 @@ class InvitationStatus(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted")
     DECLINED = "declined", _("Declined")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+def new_rsvp_secret() -> str:
+    return secrets.token_urlsafe(16)
 
 
 class Invitation(models.Model):
@@ -47,7 +53,17 @@ class Invitation(models.Model):
     responded_at = models.DateTimeField(_("responded"), null=True, blank=True)
     response_note = models.TextField(_("note from the participant"), blank=True)
     needs = models.TextField(
-        _("needs"), blank=True, help_text=_("Access, dietary, visa or travel needs.")
+        _("other needs"), blank=True, help_text=_("Visa, travel or anything else to arrange.")
+    )
+    dietary = models.CharField(_("dietary needs"), max_length=300, blank=True)
+    accessibility = models.CharField(_("accessibility needs"), max_length=300, blank=True)
+    interpretation = models.CharField(_("interpretation needs"), max_length=300, blank=True)
+    rsvp_secret = models.CharField(
+        _("RSVP link secret"),
+        max_length=32,
+        default=new_rsvp_secret,
+        editable=False,
+        help_text=_("Part of the signed RSVP link; changing it retires every link sent."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

@@ -4,9 +4,11 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from participants.models import Participant
+from dialogues.models import Program
+from participants.models import Language, Participant
 from workshops.models.invitations import Invitation
 from workshops.models.notes import FollowUpAction
+from workshops.models.workshop import Workshop
 
 
 class MessageKind(models.TextChoices):
@@ -16,10 +18,12 @@ class MessageKind(models.TextChoices):
     ACTION_REMINDER = "action_reminder", _("Action reminder")
     UPDATE = "update", _("Workshop update")
     CANCELLATION = "cancellation", _("Cancellation")
+    SEAT_OFFER = "seat_offer", _("Place from the waitlist")
 
 
 class MessageStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
+    PENDING = "pending", _("Scheduled")
+    QUEUED = "queued", _("Queued")
     SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
@@ -31,7 +35,9 @@ class ScheduledMessage(models.Model):
 
     The database, not the broker, is the source of truth: ``dedupe_key`` (e.g.
     ``reminder:<invitation id>:7d``) makes scheduling the same message twice impossible, and
-    ``status`` moves pending → sending → sent | failed | cancelled so it is never sent twice.
+    ``status`` moves pending → queued (handed to the broker) → sending (a worker took it)
+    → sent | failed | cancelled, each step a guarded UPDATE, so it is never sent twice. The
+    body is rendered when it is sent, so a message reflects the workshop as it is then.
     """
 
     kind = models.CharField(_("kind"), max_length=20, choices=MessageKind.choices)
@@ -56,6 +62,14 @@ class ScheduledMessage(models.Model):
         blank=True,
         related_name="scheduled_messages",
     )
+    workshop = models.ForeignKey(
+        Workshop,
+        verbose_name=_("workshop"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="scheduled_messages",
+    )
     invitation = models.ForeignKey(
         Invitation,
         verbose_name=_("invitation"),
@@ -72,8 +86,15 @@ class ScheduledMessage(models.Model):
         blank=True,
         related_name="scheduled_messages",
     )
+    message_id = models.CharField(
+        _("Message-ID"),
+        max_length=200,
+        blank=True,
+        help_text=_("Derived from the dedupe key: a re-sent copy carries the same one."),
+    )
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    last_error = models.TextField(_("last error"), blank=True)
+    last_error = models.TextField(_("last error or reason"), blank=True)
     claimed_at = models.DateTimeField(
         _("claimed"), null=True, blank=True, help_text=_("When a worker took it to send.")
     )
@@ -101,7 +122,68 @@ class ScheduledMessage(models.Model):
         indexes = [
             models.Index(fields=["status", "send_at"], name="message_due_idx"),
             models.Index(fields=["invitation", "status"], name="message_invitation_idx"),
+            models.Index(fields=["workshop", "status"], name="message_workshop_idx"),
+            models.Index(fields=["status", "claimed_at"], name="message_claimed_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.send_at:%Y-%m-%d %H:%M} · {self.status}"
+
+
+class MessageTemplate(models.Model):
+    """A program's wording for one kind of message, in one language (or its default).
+
+    Subject and body are plain text with ``{{ placeholder }}`` fields; unknown placeholders are
+    refused when the template is saved, not when mail goes out.
+    """
+
+    program = models.ForeignKey(
+        Program,
+        verbose_name=_("program"),
+        on_delete=models.CASCADE,
+        related_name="message_templates",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=MessageKind.choices)
+    language = models.ForeignKey(
+        Language,
+        verbose_name=_("language"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Leave empty for the program's default wording."),
+    )
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("body"))
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("last changed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("message template")
+        verbose_name_plural = _("message templates")
+        ordering = ["program", "kind", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "kind", "language"],
+                name="message_template_once_per_language",
+                violation_error_message=_(
+                    "This program already has this template in this language."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["program", "kind"],
+                condition=models.Q(language__isnull=True),
+                name="message_template_one_default",
+                violation_error_message=_("This program already has a default for this message."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.language_id or 'default'})"

@@ -13,6 +13,12 @@ from core.validators import validate_time_zone
 from dialogues.models import Program
 from participants.models import Language
 
+DEFAULT_REMINDER_OFFSETS = ["7d", "1d"]
+
+
+def default_reminder_offsets() -> list[str]:
+    return list(DEFAULT_REMINDER_OFFSETS)
+
 
 class WorkshopFormat(models.TextChoices):
     PROBLEM_SOLVING = "problem_solving", _("Facilitated problem-solving workshop")
@@ -90,6 +96,24 @@ class Workshop(models.Model):
         _("Chatham House rule"),
         default=True,
         help_text=_("What is said may be used, but not attributed to anyone present."),
+    )
+    reminder_offsets = models.JSONField(
+        _("reminders"),
+        default=default_reminder_offsets,
+        blank=True,
+        help_text=_("Before the start, to those who accepted, e.g. 7d, 1d or 3h."),
+    )
+    send_follow_up = models.BooleanField(
+        _("send a thank-you afterwards"),
+        default=True,
+        help_text=_("With the follow-up actions agreed, the day after the workshop ends."),
+    )
+    feedback_url = models.URLField(_("feedback form link"), blank=True)
+    calendar_sequence = models.PositiveIntegerField(
+        _("calendar revision"),
+        default=0,
+        editable=False,
+        help_text=_("iCalendar SEQUENCE: raised when the date, time or venue changes."),
     )
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

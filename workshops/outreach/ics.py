@@ -1,0 +1,78 @@
+"""The .ics attached to invitations, updates and cancellations (RFC 5545 / iTIP RFC 5546).
+
+One UID per workshop, so a calendar treats an update (higher SEQUENCE, METHOD:REQUEST) or a
+cancellation (METHOD:CANCEL) as the same event it already holds.
+"""
+
+from datetime import timedelta
+from email.utils import parseaddr
+
+import icalendar
+from django.conf import settings
+from django.utils import timezone
+
+from workshops.calendar import UID_DOMAIN
+from workshops.models import Invitation, InvitationStatus
+
+PARTSTAT = {
+    InvitationStatus.ACCEPTED: "ACCEPTED",
+    InvitationStatus.DECLINED: "DECLINED",
+    InvitationStatus.WITHDRAWN: "DECLINED",
+}
+ALARM_BEFORE = timedelta(days=1)
+
+
+def event_uid(workshop_id: int) -> str:
+    return f"workshop-{workshop_id}-invitation@{UID_DOMAIN}"
+
+
+def invitation_calendar(
+    invitation: Invitation, *, summary: str, location: str, description: str, cancel: bool
+) -> bytes:
+    """The calendar object for one invitee: the event as they should see it now."""
+    workshop = invitation.workshop
+    participant = invitation.participant
+    zone = workshop.venue_zone
+    organiser_name, organiser_email = parseaddr(settings.DEFAULT_FROM_EMAIL)
+
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//Olive Branch//Outreach//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "CANCEL" if cancel else "REQUEST")
+
+    event = icalendar.Event()
+    event.add("uid", event_uid(workshop.pk))
+    event.add("sequence", workshop.calendar_sequence)
+    event.add("dtstamp", timezone.now())
+    event.add("dtstart", workshop.starts_at.astimezone(zone))
+    event.add("dtend", workshop.ends_at.astimezone(zone))
+    event.add("summary", summary)
+    if location:
+        event.add("location", location)
+    if description:
+        event.add("description", description)
+    event.add("status", "CANCELLED" if cancel else "CONFIRMED")
+    event.add(
+        "organizer",
+        icalendar.vCalAddress(f"mailto:{organiser_email}"),
+        parameters={"CN": organiser_name or organiser_email},
+    )
+    event.add(
+        "attendee",
+        icalendar.vCalAddress(f"mailto:{participant.email}"),
+        parameters={
+            "CN": participant.full_name,
+            "ROLE": "REQ-PARTICIPANT",
+            "PARTSTAT": PARTSTAT.get(invitation.status, "NEEDS-ACTION"),
+            "RSVP": "TRUE",
+        },
+    )
+    if not cancel:
+        alarm = icalendar.Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", summary)
+        alarm.add("trigger", -ALARM_BEFORE)
+        event.add_component(alarm)
+    calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
