@@ -24,9 +24,7 @@ def drain() -> outbox.BatchResult:
 
 @pytest.fixture
 def invited(cast, django_capture_on_commit_callbacks):
-    people = [
-        factories.ParticipantFactory(email=f"person{n}@example.org") for n in range(3)
-    ]
+    people = [factories.ParticipantFactory(email=f"person{n}@example.org") for n in range(3)]
     invitations = [
         factories.InvitationFactory(workshop=cast.workshop, participant=p) for p in people
     ]
@@ -108,8 +106,15 @@ def test_reschedule_moves_reminders_and_sends_an_update(invited, cast):
     mail.outbox.clear()
     drain()
     assert len(mail.outbox) == 3
-    body = [p for p in email.message_from_bytes(mail.outbox[0].message().as_bytes()).walk()
-            if p.get_content_type() == "text/calendar"][0].get_payload(decode=True).decode()
+    body = (
+        [
+            p
+            for p in email.message_from_bytes(mail.outbox[0].message().as_bytes()).walk()
+            if p.get_content_type() == "text/calendar"
+        ][0]
+        .get_payload(decode=True)
+        .decode()
+    )
     assert "SEQUENCE:1" in body
 
 
@@ -125,13 +130,18 @@ def test_cancelling_the_workshop_cancels_reminders_and_sends_method_cancel(invit
     mail.outbox.clear()
     drain()
     assert len(mail.outbox) == 3
-    part = [p for p in email.message_from_bytes(mail.outbox[0].message().as_bytes()).walk()
-            if p.get_content_type() == "text/calendar"][0]
+    part = [
+        p
+        for p in email.message_from_bytes(mail.outbox[0].message().as_bytes()).walk()
+        if p.get_content_type() == "text/calendar"
+    ][0]
     assert part.get_param("method") == "CANCEL"
     assert "STATUS:CANCELLED" in part.get_payload(decode=True).decode()
 
 
-def test_discreet_mode_hides_title_and_venue_until_accepted(cast, django_capture_on_commit_callbacks):
+def test_discreet_mode_hides_title_and_venue_until_accepted(
+    cast, django_capture_on_commit_callbacks
+):
     cast.program.discreet_mode = True
     cast.program.save()
     workshop = cast.workshop
