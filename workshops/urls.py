@@ -1,6 +1,6 @@
 """Workshop pages. Each views module owns its routes; this file only gathers them."""
 
-from workshops.views import agenda, calendar, delegation, workshops
+from workshops.views import agenda, calendar, delegation, message_templates, outreach, workshops
 
 app_name = "workshops"
 
@@ -9,4 +9,6 @@ urlpatterns = [
     *workshops.urlpatterns,
     *agenda.urlpatterns,
     *delegation.urlpatterns,
+    *outreach.urlpatterns,
+    *message_templates.urlpatterns,
 ]
