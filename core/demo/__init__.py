@@ -26,7 +26,13 @@ from django.utils import timezone
 from core.demo.base import DEMO_PASSWORD, SEED, Clock, Tally
 from core.demo.people import seed_participants
 from core.demo.programs import USERS, seed_programs, seed_users, seed_vocabulary
-from core.demo.workshops import seed_delegations, seed_messages, seed_notes, seed_workshops
+from core.demo.workshops import (
+    seed_delegations,
+    seed_message_templates,
+    seed_messages,
+    seed_notes,
+    seed_workshops,
+)
 from workshops.models import Attendance, Invitation, ScheduledMessage, Session, SessionNote
 
 __all__ = ["DEMO_PASSWORD", "USERS", "DemoResult", "seed_demo"]
@@ -56,6 +62,7 @@ def seed_demo(today: date | None = None) -> DemoResult:
     )
     actions = seed_notes(tally, clock, workshops, users, themes, accepted)
     seed_messages(tally, clock, workshops, invitations, actions, users)
+    seed_message_templates(tally, programs, users)
     counts = {
         "programs": len(programs),
         "communities": len(communities),

@@ -25,6 +25,7 @@ from workshops.models import (
     InvitationStatus,
     MessageKind,
     MessageStatus,
+    MessageTemplate,
     NoteLevel,
     NoteTheme,
     ScheduledMessage,
@@ -34,6 +35,7 @@ from workshops.models import (
     WorkshopFormat,
     WorkshopStatus,
 )
+from workshops.outreach.compose import message_id_for
 
 # --- Workshops and their agendas ---------------------------------------------------------------
 
@@ -522,7 +524,8 @@ def seed_messages(
                     "send_at": inv.sent_at,
                     "recipient_participant_id": inv.participant_id,
                     "invitation_id": inv.pk,
-                    "attempts": 5 if failed else 1,
+                    "workshop_id": ws.pk,
+                    "attempts": 1,
                     "last_error": "550 5.1.1 Mailbox unavailable" if failed else "",
                     "sent_at": None if failed else inv.sent_at + timedelta(minutes=1),
                 }
@@ -537,6 +540,7 @@ def seed_messages(
                         "send_at": max(ws.starts_at - timedelta(days=7), clock.at(1, 8)),
                         "recipient_participant_id": inv.participant_id,
                         "invitation_id": inv.pk,
+                        "workshop_id": ws.pk,
                         "attempts": 0,
                         "last_error": "",
                         "sent_at": None,
@@ -549,10 +553,11 @@ def seed_messages(
                 {
                     "kind": MessageKind.ACTION_REMINDER,
                     "status": MessageStatus.SENT if overdue else MessageStatus.PENDING,
-                    "dedupe_key": f"action_reminder:{action.pk}:due",
+                    "dedupe_key": f"action_reminder:{action.pk}:{action.due_on.isoformat()}",
                     "send_at": clock.at((action.due_on - clock.today).days - 1, 8),
                     "recipient_user_id": action.owner_user_id,
                     "follow_up_action_id": action.pk,
+                    "workshop_id": action.workshop_id,
                     "attempts": 1 if overdue else 0,
                     "last_error": "",
                     "sent_at": clock.at((action.due_on - clock.today).days - 1, 8, 1)
@@ -560,6 +565,8 @@ def seed_messages(
                     else None,
                 }
             )
+    for row in rows:
+        row["message_id"] = message_id_for(row["dedupe_key"])
     sync_rows(
         ScheduledMessage,
         ScheduledMessage.objects.filter(dedupe_key__in=[r["dedupe_key"] for r in rows]),
@@ -567,4 +574,64 @@ def seed_messages(
         rows,
         tally,
         clean=False,
+    )
+
+
+# --- Message templates: the living-room dialogue writes to people in their own language ---------
+
+TEMPLATES = {
+    None: (
+        "An invitation to {{ workshop }}",
+        "Dear {{ participant_name }},\n\n"
+        "Our living-room circle meets again {{ dates }}, at {{ venue }}. We keep the group "
+        "small so that everyone is heard; we hope you will join us.\n\n"
+        "Please answer through your personal link, and tell us about food, access or "
+        "interpretation needs:\n{{ rsvp_link }}\n\n"
+        "Warmly,\n{{ organiser }}",
+    ),
+    "ar": (
+        "دعوة إلى {{ workshop }}",
+        "عزيزتي/عزيزي {{ participant_name }}،\n\n"
+        "تلتقي حلقة غرفة الجلوس مجددًا في {{ dates }}، في {{ venue }}. نحافظ على مجموعة "
+        "صغيرة كي يُسمع صوت الجميع، ونأمل أن تنضم إلينا.\n\n"
+        "يرجى الرد عبر رابطك الشخصي، وإخبارنا باحتياجاتك من طعام أو إتاحة أو ترجمة:\n"
+        "{{ rsvp_link }}\n\n"
+        "مع خالص المودة،\n{{ organiser }}",
+    ),
+    "he": (
+        "הזמנה ל{{ workshop }}",
+        "{{ participant_name }} היקר/ה,\n\n"
+        "מעגל הסלון נפגש שוב ב־{{ dates }}, ב{{ venue }}. אנחנו שומרים על קבוצה קטנה כדי "
+        "שכל קול יישמע, ונשמח אם תצטרף/י.\n\n"
+        "נא להשיב דרך הקישור האישי, ולספר לנו על צורכי אוכל, נגישות או תרגום:\n"
+        "{{ rsvp_link }}\n\n"
+        "בחום,\n{{ organiser }}",
+    ),
+}
+
+
+def seed_message_templates(
+    tally: Tally, programs: dict[str, Program], users: dict[str, User]
+) -> None:
+    """The living-room dialogue's invitation in English, Arabic and Hebrew."""
+    program = programs["living-room-dialogue-israel-palestine"]
+    known = set(Language.objects.filter(code__in=["ar", "he"]).values_list("code", flat=True))
+    rows = [
+        {
+            "program_id": program.pk,
+            "kind": MessageKind.INVITATION,
+            "language_id": code,
+            "subject": subject,
+            "body": body,
+            "updated_by_id": users["staff"].pk,
+        }
+        for code, (subject, body) in TEMPLATES.items()
+        if code is None or code in known
+    ]
+    sync_rows(
+        MessageTemplate,
+        MessageTemplate.objects.filter(program=program, kind=MessageKind.INVITATION),
+        ["program_id", "kind", "language_id"],
+        rows,
+        tally,
     )
