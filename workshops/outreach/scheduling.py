@@ -148,10 +148,14 @@ def sendable(invitation: Invitation) -> str:
     """Why an invitation cannot be sent now ("" if it can)."""
     if invitation.status != InvitationStatus.DRAFT:
         return _("Already %(status)s.") % {"status": invitation.get_status_display().lower()}
+    return unreachable(invitation)
+
+
+def unreachable(invitation: Invitation) -> str:
+    """Why this person cannot be written to ("" if they can)."""
     if not invitation.participant.email:
         return _("No email address: invite them another way.")
-    blockers = safety.contact_blockers(invitation.participant)
-    return " ".join(blockers)
+    return " ".join(safety.contact_blockers(invitation.participant))
 
 
 @transaction.atomic
@@ -362,7 +366,7 @@ def offer_free_place(workshop: Workshop, *, by: User | None) -> Invitation | Non
                 *reminders_for([waiting], workshop),
             ]
         )
-    elif workshop.invitations.filter(sent_at__isnull=False).exists() and not sendable(waiting):
+    elif workshop.invitations.filter(sent_at__isnull=False).exists() and not unreachable(waiting):
         waiting.status = InvitationStatus.INVITED
         waiting.save(update_fields=["status", "updated_at"])
         schedule(
