@@ -15,6 +15,7 @@ from core.models import User
 from participants.models import LikelyDuplicate, Participant
 from participants.services import RegistryError
 from workshops.models import Attendance, FollowUpAction, Invitation, MessageStatus, ScheduledMessage
+from workshops.models.invitations import new_rsvp_secret
 
 # What an erased row keeps: the facts behind aggregate counts, nothing that identifies.
 KEPT_FOR_AGGREGATES = ("sector", "community", "track", "gender", "risk_level")
@@ -52,10 +53,22 @@ def participant_erase(*, participant: Participant, by: User) -> Participant:
     participant.tags.clear()
     participant.consent_records.update(note="")
     invitations = Invitation.objects.filter(participant=participant)
-    invitations.update(response_note="", needs="")
-    cancelled = ScheduledMessage.objects.filter(
-        recipient_participant=participant, status=MessageStatus.PENDING
-    ).update(status=MessageStatus.CANCELLED, last_error="Cancelled: personal data erased.")
+    # New RSVP secrets: every link sent to the person stops working.
+    for invitation in invitations.only("pk"):
+        Invitation.objects.filter(pk=invitation.pk).update(
+            response_note="",
+            needs="",
+            dietary="",
+            accessibility="",
+            interpretation="",
+            rsvp_secret=new_rsvp_secret(),
+        )
+    messages = ScheduledMessage.objects.filter(recipient_participant=participant)
+    cancelled = messages.filter(status=MessageStatus.PENDING).update(
+        status=MessageStatus.CANCELLED, last_error="Cancelled: personal data erased."
+    )
+    # A mail server's refusal often quotes the address: keep that it failed, not the text.
+    messages.filter(status=MessageStatus.FAILED).update(last_error="Failed (details erased).")
     LikelyDuplicate.objects.filter(first=participant).delete()
     LikelyDuplicate.objects.filter(second=participant).delete()
     audit.record(by, "participant.erase", participant, cancelled_messages=cancelled)

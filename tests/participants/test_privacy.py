@@ -51,6 +51,9 @@ def rania(cast):
         status=InvitationStatus.ACCEPTED,
         response_note="Rania will come with her colleague",
         needs="Permit to cross Qalandia",
+        dietary="Halal, no nuts",
+        accessibility="Step-free room",
+        interpretation="Arabic ↔ English",
     )
     session = factories.SessionFactory(workshop=cast.workshop)
     factories.AttendanceFactory(session=session, participant=person)
@@ -61,6 +64,15 @@ def rania(cast):
         recipient_participant=person,
         invitation=invitation,
     )
+    ScheduledMessage.objects.create(
+        kind="invitation",
+        status=MessageStatus.FAILED,
+        dedupe_key="invitation:rania",
+        send_at=timezone.now(),
+        recipient_participant=person,
+        invitation=invitation,
+        last_error="550 5.1.1 <rania@example.org>: Recipient address rejected",
+    )
     return person
 
 
@@ -69,8 +81,9 @@ def test_erasure_leaves_no_personal_data_in_the_row_or_its_records(cast, rania):
     row = Participant.objects.filter(pk=rania.pk).values().get()
     consent = list(ConsentRecord.objects.filter(participant=rania).values())
     invitations = list(Invitation.objects.filter(participant=rania).values())
-    text = json.dumps([row, consent, invitations], default=str)
-    for value in PERSONAL + ["Lecturer", "she/her", "Qalandia", "colleague"]:
+    messages = list(ScheduledMessage.objects.filter(recipient_participant=rania).values())
+    text = json.dumps([row, consent, invitations, messages], default=str)
+    for value in PERSONAL + ["Lecturer", "she/her", "Qalandia", "colleague", "nuts", "Step-free"]:
         assert value not in text, value
     rania.refresh_from_db()
     assert rania.full_name == f"Erased participant #{rania.pk}"
@@ -78,6 +91,16 @@ def test_erasure_leaves_no_personal_data_in_the_row_or_its_records(cast, rania):
     assert not rania.languages.exists() and not rania.tags.exists()
     message = ScheduledMessage.objects.get(dedupe_key="reminder:rania")
     assert message.status == MessageStatus.CANCELLED  # nothing more reaches the old address
+
+
+def test_erasure_retires_the_rsvp_links_sent(cast, rania):
+    from workshops.outreach import links
+
+    invitation = Invitation.objects.get(participant=rania)
+    token = links.rsvp_token(invitation)
+    assert links.invitation_for_token(token) == invitation
+    participant_erase(participant=rania, by=cast.admin)
+    assert links.invitation_for_token(token) is None
 
 
 def test_erasure_keeps_the_counts_by_community_and_sector(cast, rania):
