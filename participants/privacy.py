@@ -129,6 +129,9 @@ def participant_record(participant: Participant) -> dict[str, Any]:
                 "sent_at": i.sent_at.isoformat() if i.sent_at else None,
                 "responded_at": i.responded_at.isoformat() if i.responded_at else None,
                 "response_note": i.response_note,
+                "dietary": i.dietary,
+                "accessibility": i.accessibility,
+                "interpretation": i.interpretation,
                 "needs": i.needs,
             }
             for i in Invitation.objects.filter(participant=p)

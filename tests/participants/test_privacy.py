@@ -134,6 +134,7 @@ def test_the_record_holds_everything_about_the_person(rania, cast):
     assert record["participant"]["languages"] == ["ar"]
     assert record["consent"][0]["note"] == "Signed at the Birzeit office"
     assert record["invitations"][0]["needs"] == "Permit to cross Qalandia"
+    assert record["invitations"][0]["dietary"] == "Halal, no nuts"
     assert record["invitations"][0]["workshop"] == cast.workshop.title
     assert record["attendance"][0]["status"] == "present"
     assert record["messages"][0]["kind"] == "reminder"
