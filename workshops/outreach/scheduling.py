@@ -305,7 +305,6 @@ def rsvp_respond(
     invitation.accessibility = accessibility
     invitation.interpretation = interpretation
     invitation.needs = other_needs
-    invitation.responded_at = timezone.now()
     if accept:
         if previous not in (InvitationStatus.ACCEPTED, InvitationStatus.WAITLISTED):
             accepted = workshop.invitations.filter(status=InvitationStatus.ACCEPTED).count()
@@ -316,9 +315,25 @@ def rsvp_respond(
             )
     else:
         invitation.status = InvitationStatus.DECLINED
+    # When they gave this answer, not when they last edited their needs: the waitlist goes
+    # by it, and a waitlisted person who adds a dietary need keeps their turn.
+    if invitation.status != previous or invitation.responded_at is None:
+        invitation.responded_at = timezone.now()
     invitation.save()
     if invitation.status == InvitationStatus.ACCEPTED and previous != InvitationStatus.ACCEPTED:
-        schedule(reminders_for([invitation], workshop))
+        rows = reminders_for([invitation], workshop)
+        # Yes after a no: the reminders their decline cancelled (never sent) come back.
+        for row in rows:
+            invitation.scheduled_messages.filter(
+                dedupe_key=row.dedupe_key, status=MessageStatus.CANCELLED
+            ).update(
+                status=MessageStatus.PENDING,
+                send_at=row.send_at,
+                attempts=0,
+                claimed_at=None,
+                last_error="",
+            )
+        schedule(rows)
     if invitation.status == InvitationStatus.DECLINED and previous != InvitationStatus.DECLINED:
         cancel_waiting(
             invitation.scheduled_messages.exclude(kind=MessageKind.CANCELLATION),
@@ -355,6 +370,19 @@ def offer_free_place(workshop: Workshop, *, by: User | None) -> Invitation | Non
         waiting.status = InvitationStatus.ACCEPTED
         waiting.save(update_fields=["status", "updated_at"])
         offers = waiting.scheduled_messages.filter(kind=MessageKind.SEAT_OFFER).count()
+        rows = reminders_for([waiting], workshop)
+        # Someone who once accepted and declined has these rows already, cancelled (never
+        # sent): they come back, as in rsvp_respond.
+        for row in rows:
+            waiting.scheduled_messages.filter(
+                dedupe_key=row.dedupe_key, status=MessageStatus.CANCELLED
+            ).update(
+                status=MessageStatus.PENDING,
+                send_at=row.send_at,
+                attempts=0,
+                claimed_at=None,
+                last_error="",
+            )
         schedule(
             [
                 _row(
@@ -363,7 +391,7 @@ def offer_free_place(workshop: Workshop, *, by: User | None) -> Invitation | Non
                     now,
                     invitation=waiting,
                 ),
-                *reminders_for([waiting], workshop),
+                *rows,
             ]
         )
     elif workshop.invitations.filter(sent_at__isnull=False).exists() and not unreachable(waiting):
