@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.forms import ModelForm
@@ -9,6 +10,8 @@ from workshops.models import (
     CalendarFeed,
     FollowUpAction,
     Invitation,
+    MessageKind,
+    MessageTemplate,
     NoteTheme,
     ScheduledMessage,
     Session,
@@ -16,6 +19,7 @@ from workshops.models import (
     SessionNoteRevision,
     Workshop,
 )
+from workshops.outreach import placeholders
 
 
 class SessionInline(admin.TabularInline):
@@ -169,6 +173,82 @@ class ScheduledMessageAdmin(admin.ModelAdmin):
     autocomplete_fields = ("recipient_participant", "recipient_user")
     readonly_fields = ("created_at", "updated_at")
     date_hierarchy = "send_at"
+
+
+class MessageTemplateAdminForm(forms.ModelForm):
+    """The same placeholder check as the staff page: a broken template is refused here too,
+    not discovered when mail goes out."""
+
+    class Meta:
+        model = MessageTemplate
+        fields = ("program", "kind", "language", "subject", "body")
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        kind = cleaned.get("kind")
+        if kind in MessageKind.values:
+            for name in ("subject", "body"):
+                for problem in placeholders.problems(cleaned.get(name) or "", kind):
+                    self.add_error(name, problem)
+        return cleaned
+
+
+@admin.register(MessageTemplate)
+class MessageTemplateAdmin(admin.ModelAdmin):
+    """Programme staff edit templates on the program's page; here admins see them all.
+    Only superusers change them: other admin-site users read."""
+
+    form = MessageTemplateAdminForm
+    list_display = ("kind", "program", "language", "subject", "updated_at", "updated_by")
+    list_filter = ("kind", "program")
+    list_select_related = ("program", "language", "updated_by")
+    search_fields = ("subject", "program__name", "language__name")
+    autocomplete_fields = ("program", "language")
+    readonly_fields = ("updated_by", "updated_at")
+    date_hierarchy = "updated_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
+
+    def has_change_permission(
+        self, request: HttpRequest, obj: MessageTemplate | None = None
+    ) -> bool:
+        return request.user.is_superuser
+
+    def has_delete_permission(
+        self, request: HttpRequest, obj: MessageTemplate | None = None
+    ) -> bool:
+        return request.user.is_superuser
+
+    def save_model(
+        self, request: HttpRequest, obj: MessageTemplate, form: ModelForm, change: bool
+    ) -> None:
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+        audit.record(
+            request.user,
+            "message_template.update" if change else "message_template.create",
+            obj,
+            program=obj.program_id,
+            kind=obj.kind,
+            language=obj.language_id,
+            fields=sorted(form.changed_data),
+        )
+
+    def delete_model(self, request: HttpRequest, obj: MessageTemplate) -> None:
+        audit.record(
+            request.user,
+            "message_template.delete",
+            obj,
+            program=obj.program_id,
+            kind=obj.kind,
+            language=obj.language_id,
+        )
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[MessageTemplate]) -> None:
+        for template in queryset:
+            self.delete_model(request, template)
 
 
 @admin.register(CalendarFeed)

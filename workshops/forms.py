@@ -11,7 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import User
 from core.validators import time_zone_names
+from dialogues.models import Program
 from workshops.models import Session, Workshop
+from workshops.outreach.scheduling import parse_offsets
 
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"
 WORKSHOP_FIELDS = [
@@ -29,6 +31,8 @@ WORKSHOP_FIELDS = [
     "facilitators",
     "objectives",
     "chatham_house",
+    "send_follow_up",
+    "feedback_url",
 ]
 
 
@@ -65,8 +69,26 @@ class WorkshopForm(forms.ModelForm):
             "objectives": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args, **kwargs) -> None:
+    feedback_url = forms.URLField(
+        label=_("Feedback form link"),
+        required=False,
+        assume_scheme="https",
+        help_text=_("Offered in the thank-you message, if given."),
+    )
+    reminders = forms.CharField(
+        label=_("Reminders"),
+        required=False,
+        max_length=100,
+        help_text=_(
+            "Days (d) or hours (h) before the start, to those who accepted, e.g. 7d, 1d. "
+            "Leave empty for no reminders."
+        ),
+    )
+
+    def __init__(self, *args, program: Program | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # The program decides whether a code name is needed; a new workshop has none yet.
+        self.program = program or (self.instance.program if self.instance.program_id else None)
         self.fields["time_zone"] = forms.ChoiceField(
             label=_("Venue time zone"),
             choices=time_zone_choices(),
@@ -81,6 +103,17 @@ class WorkshopForm(forms.ModelForm):
         if self.instance.pk:
             self.initial["starts_local"] = self.instance.local_starts_at().replace(tzinfo=None)
             self.initial["ends_local"] = self.instance.local_ends_at().replace(tzinfo=None)
+        # Shown as typed ("7d, 1d"); a new workshop shows the default offsets.
+        self.initial.setdefault("reminders", ", ".join(self.instance.reminder_offsets or []))
+        self.fields["reminders"].widget.attrs["placeholder"] = "7d, 1d"
+        self.fields["feedback_url"].widget.attrs["placeholder"] = "https://"
+        if self.program is not None and self.program.discreet_mode:
+            code_name = self.fields["code_name"]
+            code_name.required = True
+            code_name.error_messages["required"] = _(
+                "This program is in discreet mode: give the workshop a neutral code name, "
+                "used in messages instead of its title."
+            )
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(
@@ -102,6 +135,11 @@ class WorkshopForm(forms.ModelForm):
                 Row(Column("working_languages"), Column("facilitators")),
                 "interpretation",
             ),
+            Fieldset(
+                _("Messages"),
+                Row(Column("reminders"), Column("feedback_url")),
+                "send_follow_up",
+            ),
         )
 
     def clean_capacity(self) -> int:
@@ -109,6 +147,13 @@ class WorkshopForm(forms.ModelForm):
         if capacity < 1:
             raise forms.ValidationError(_("Capacity must be at least one person."))
         return capacity
+
+    def clean_reminders(self) -> str:
+        """ "7d, 1d" → ["7d", "1d"] in ``reminder_offsets``; the text stays as typed so
+        the form re-renders with it."""
+        text = self.cleaned_data["reminders"]
+        self.cleaned_data["reminder_offsets"] = parse_offsets(text)
+        return text
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -128,6 +173,7 @@ class WorkshopForm(forms.ModelForm):
         fields = {name: self.cleaned_data[name] for name in WORKSHOP_FIELDS}
         fields["starts_at"] = self.cleaned_data["starts_at"]
         fields["ends_at"] = self.cleaned_data["ends_at"]
+        fields["reminder_offsets"] = self.cleaned_data["reminder_offsets"]
         return fields
 
 
