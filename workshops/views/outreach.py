@@ -1,5 +1,243 @@
-"""Staff pages for outreach (being built)."""
+"""Staff pages for outreach: sending a workshop's invitations after a preview, withdrawing
+one, and the message queue (per workshop and per program) with its resend and cancel
+buttons. Each view checks permission, calls one service or selector and answers."""
 
-from django.urls import URLPattern
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-urlpatterns: list[URLPattern] = []
+from core import permissions
+from dialogues.models import Program
+from workshops.calendar import viewer_zone
+from workshops.models import Invitation, MessageStatus, ScheduledMessage, Workshop
+from workshops.outreach import scheduling, selectors
+from workshops.outreach.filters import MessageFilter
+from workshops.outreach.send_forms import InvitationSendForm
+from workshops.views.workshops import changeable_workshop
+
+QUEUE_PAGE_SIZE = 50
+
+
+def _next_or(request: HttpRequest, fallback: str) -> str:
+    """Back where the button was pressed (the same filtered page), if that is on this site."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+# --- Sending invitations ----------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invitations_send(request: HttpRequest, pk: int) -> HttpResponse:
+    workshop = changeable_workshop(request.user, pk)
+    # Bound on every POST, even one with nothing ticked (an empty QueryDict is falsy).
+    form = InvitationSendForm(request.POST if request.method == "POST" else None, workshop=workshop)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = scheduling.invitations_send(
+                workshop=workshop, invitations=form.cleaned_data["invitations"], by=request.user
+            )
+        except scheduling.OutreachError as error:
+            messages.error(request, str(error))
+        else:
+            _report_sent(request, result)
+            return redirect("workshops:messages", pk=workshop.pk)
+    rows = selectors.invite_list(workshop)
+    sendable = [row for row in rows if row.sendable]
+    ticked = form.ticked() if form.is_bound else {row.invitation.pk for row in sendable}
+    preview = _preview_row(request, sendable, ticked)
+    rendered = selectors.invitation_preview(preview.invitation) if preview else None
+    context = {
+        "workshop": workshop,
+        "form": form,
+        "rows": rows,
+        "sendable": sendable,
+        "ticked": ticked,
+        "ticked_count": sum(1 for row in sendable if row.invitation.pk in ticked),
+        "blockers": selectors.send_blockers(workshop),
+        "preview_row": preview,
+        "rendered": rendered,
+        "calendar_text": rendered.calendar.decode() if rendered and rendered.calendar else "",
+        "withdrawable": selectors.withdrawable_invitations(workshop),
+    }
+    if request.headers.get("HX-Request") and request.method == "GET":
+        # "Preview as" changed: only the preview panel is redrawn, the ticks stay.
+        return render(request, "workshops/outreach/_invitation_preview.html", context)
+    return render(request, "workshops/outreach/invitations_send.html", context)
+
+
+def _preview_row(request: HttpRequest, sendable: list, ticked: set[int]):
+    """Whom the preview shows: the one chosen in "Preview as", else the first ticked."""
+    chosen = request.GET.get("preview", "")
+    for row in sendable:
+        if chosen.isdigit() and row.invitation.pk == int(chosen):
+            return row
+    return next((row for row in sendable if row.invitation.pk in ticked), None) or next(
+        iter(sendable), None
+    )
+
+
+def _report_sent(request: HttpRequest, result: scheduling.SendResult) -> None:
+    if result.scheduled:
+        messages.success(
+            request,
+            ngettext(
+                "%(n)s invitation scheduled: it goes out in the next minute.",
+                "%(n)s invitations scheduled: they go out in the next minutes.",
+                result.scheduled,
+            )
+            % {"n": result.scheduled},
+        )
+    else:
+        messages.info(request, _("No invitation was scheduled."))
+    if result.skipped:
+        reasons = "; ".join(
+            _("%(name)s: %(reason)s") % {"name": invitation.participant.full_name, "reason": reason}
+            for invitation, reason in result.skipped
+        )
+        messages.warning(
+            request,
+            ngettext(
+                "%(n)s person skipped — %(reasons)s",
+                "%(n)s people skipped — %(reasons)s",
+                len(result.skipped),
+            )
+            % {"n": len(result.skipped), "reasons": reasons},
+        )
+
+
+@login_required
+@require_POST
+def invitation_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = permissions.get_visible_or_404(request.user, Invitation, pk=pk)
+    if not permissions.can_change(request.user, invitation):
+        raise PermissionDenied
+    name = invitation.participant.full_name
+    back = _next_or(request, reverse("workshops:invitations_send", args=[invitation.workshop_id]))
+    try:
+        promoted = scheduling.invitation_withdraw(invitation=invitation, by=request.user)
+    except scheduling.OutreachError as error:
+        messages.error(request, str(error))
+        return redirect(back)
+    messages.success(
+        request,
+        _("%(name)s's invitation was withdrawn: their RSVP link no longer works.") % {"name": name},
+    )
+    if promoted is not None:
+        messages.info(
+            request,
+            _("%(name)s moved up from the waitlist.") % {"name": promoted.participant.full_name},
+        )
+    return redirect(back)
+
+
+# --- The queue --------------------------------------------------------------------------------
+
+
+def _queue(
+    request: HttpRequest, *, workshop: Workshop | None = None, program: Program
+) -> HttpResponse:
+    rows = selectors.messages_for_queue(request.user, workshop=workshop, program=program)
+    found = MessageFilter(request.GET or None, queryset=rows, program=None if workshop else program)
+    status = found.chosen_status
+    page = Paginator(selectors.queue_order(found.qs, status), QUEUE_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    counts = selectors.status_counts(found.qs_any_status())
+    query = request.GET.copy()
+    query.pop("page", None)
+    tabs_query = query.copy()
+    tabs_query.pop("status", None)
+    zone = viewer_zone(request.user) or timezone.get_current_timezone()
+    return render(
+        request,
+        "workshops/outreach/message_queue.html",
+        {
+            "workshop": workshop,
+            "program": program,
+            "filter": found,
+            "page": page,
+            "status": status,
+            "tabs": [(value, label, counts[value]) for value, label in MessageStatus.choices],
+            "total": sum(counts.values()),
+            "query_string": query.urlencode(),
+            "tabs_query": tabs_query.urlencode(),
+            "zone": zone,
+            "zone_name": getattr(zone, "key", str(zone)),
+            "resendable": selectors.RESENDABLE,
+            "cancellable": selectors.CANCELLABLE,
+            "here": request.get_full_path(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def workshop_messages(request: HttpRequest, pk: int) -> HttpResponse:
+    workshop = changeable_workshop(request.user, pk)
+    return _queue(request, workshop=workshop, program=workshop.program)
+
+
+@login_required
+@require_GET
+def program_messages(request: HttpRequest, program: int) -> HttpResponse:
+    found = permissions.get_visible_or_404(request.user, Program, pk=program)
+    if not permissions.can_change(request.user, found):
+        raise PermissionDenied
+    return _queue(request, program=found)
+
+
+def _queue_of(message: ScheduledMessage) -> str:
+    if message.workshop_id is None:
+        return reverse("dialogues:list")
+    return reverse("workshops:messages", args=[message.workshop_id])
+
+
+@login_required
+@require_POST
+def message_resend(request: HttpRequest, pk: int) -> HttpResponse:
+    message = permissions.get_changeable_or_404(request.user, ScheduledMessage, pk=pk)
+    try:
+        scheduling.message_resend(message=message, by=request.user)
+    except scheduling.OutreachError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The message is scheduled to be sent again now."))
+    return redirect(_next_or(request, _queue_of(message)))
+
+
+@login_required
+@require_POST
+def message_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    message = permissions.get_changeable_or_404(request.user, ScheduledMessage, pk=pk)
+    try:
+        scheduling.message_cancel(message=message, by=request.user)
+    except scheduling.OutreachError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The message was cancelled: it will not be sent."))
+    return redirect(_next_or(request, _queue_of(message)))
+
+
+urlpatterns: list[URLPattern] = [
+    path("<int:pk>/invitations/send/", invitations_send, name="invitations_send"),
+    path("invitations/<int:pk>/withdraw/", invitation_withdraw, name="invitation_withdraw"),
+    path("<int:pk>/messages/", workshop_messages, name="messages"),
+    path("program/<int:program>/messages/", program_messages, name="program_messages"),
+    path("messages/<int:pk>/resend/", message_resend, name="message_resend"),
+    path("messages/<int:pk>/cancel/", message_cancel, name="message_cancel"),
+]

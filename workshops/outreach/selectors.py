@@ -1,0 +1,162 @@
+"""Reads for the outreach staff pages: the invite list ready to send (with the preview of
+what one person would receive) and the message queue, each in a fixed number of queries
+whatever the number of rows."""
+
+from dataclasses import dataclass
+
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core import permissions
+from core.models import User
+from dialogues.models import Program
+from participants import safety
+from participants.models import Participant
+from workshops.models import (
+    Invitation,
+    InvitationStatus,
+    MessageKind,
+    MessageStatus,
+    ScheduledMessage,
+    Workshop,
+    WorkshopStatus,
+)
+from workshops.outreach import compose
+
+# Waiting rows are listed soonest due first; finished ones newest first.
+WAITING = (MessageStatus.PENDING, MessageStatus.QUEUED, MessageStatus.SENDING)
+FINISHED = (MessageStatus.SENT, MessageStatus.FAILED, MessageStatus.CANCELLED)
+# What the queue's buttons may do to a row (the services decide; these only hide buttons).
+RESENDABLE = (MessageStatus.FAILED, MessageStatus.CANCELLED)
+CANCELLABLE = (MessageStatus.PENDING,)
+# Invitations that went out (or were answered) and may be withdrawn.
+WITHDRAWABLE = (
+    InvitationStatus.INVITED,
+    InvitationStatus.ACCEPTED,
+    InvitationStatus.WAITLISTED,
+    InvitationStatus.DECLINED,
+)
+
+
+# --- Sending invitations ----------------------------------------------------------------------
+
+
+@dataclass
+class InviteRow:
+    """One person on the invite list and why they cannot be sent an invitation ("" if
+    they can)."""
+
+    invitation: Invitation
+    reason: str
+
+    @property
+    def sendable(self) -> bool:
+        return not self.reason
+
+
+def invite_list(workshop: Workshop) -> list[InviteRow]:
+    """The workshop's invite list (status draft), by name, with each person's blocker.
+
+    The reason is ``scheduling.sendable``'s, computed from annotated rows (two queries for
+    the whole list instead of one per person); ``invitations_send`` checks again anyway.
+    """
+    invitations = list(
+        workshop.invitations.filter(status=InvitationStatus.DRAFT).order_by(
+            "participant__full_name", "pk"
+        )
+    )
+    people = {
+        p.pk: p
+        for p in safety.with_contact_state(
+            Participant.objects.filter(pk__in=[i.participant_id for i in invitations])
+        ).select_related("community")
+    }
+    rows = []
+    for invitation in invitations:
+        person = people[invitation.participant_id]
+        invitation.participant = person
+        invitation.workshop = workshop
+        if not person.email:
+            reason = _("No email address: invite them another way.")
+        else:
+            reason = " ".join(safety.listed_contact_blockers(person))
+        rows.append(InviteRow(invitation, reason))
+    return rows
+
+
+def send_blockers(workshop: Workshop) -> list[str]:
+    """Why no invitation of this workshop can go out now, said before anyone presses Send
+    (``scheduling.invitations_send`` refuses the same cases)."""
+    reasons = []
+    if workshop.status == WorkshopStatus.CANCELLED or workshop.program.is_archived:
+        reasons.append(_("Invitations cannot be sent for a cancelled or archived workshop."))
+    elif workshop.ends_at <= timezone.now():
+        reasons.append(_("This workshop is over: invitations can no longer be sent."))
+    if workshop.program.discreet_mode and not workshop.code_name:
+        reasons.append(_("The program is in discreet mode: give the workshop a code name first."))
+    return reasons
+
+
+def invitation_preview(invitation: Invitation) -> compose.Rendered:
+    """The invitation exactly as this person would receive it if it were sent now.
+
+    An unsaved outbox row rendered by the same code the workers use: nothing is stored.
+    """
+    message = ScheduledMessage(
+        kind=MessageKind.INVITATION,
+        invitation=invitation,
+        recipient_participant=invitation.participant,
+        workshop=invitation.workshop,
+        dedupe_key="preview",
+    )
+    return compose.render(message)
+
+
+def withdrawable_invitations(workshop: Workshop) -> list[Invitation]:
+    """Invitations that were sent or answered, by name: each may be withdrawn. People put
+    on the waitlist before anything went out are taken off in the delegation builder."""
+    return list(
+        workshop.invitations.filter(status__in=WITHDRAWABLE)
+        .exclude(
+            status=InvitationStatus.WAITLISTED, sent_at__isnull=True, responded_at__isnull=True
+        )
+        .select_related("participant__community")
+        .order_by("participant__full_name", "pk")
+    )
+
+
+# --- The queue --------------------------------------------------------------------------------
+
+
+def messages_for_queue(
+    user: User, *, workshop: Workshop | None = None, program: Program | None = None
+) -> QuerySet[ScheduledMessage]:
+    """The outbox rows of one workshop or one program this user may see, with what a row of
+    the table shows joined in (no query per row)."""
+    queryset = permissions.visible_to(user, ScheduledMessage)
+    if workshop is not None:
+        queryset = queryset.filter(workshop=workshop)
+    if program is not None:
+        queryset = queryset.filter(workshop__program=program)
+    return queryset.select_related("recipient_participant", "recipient_user", "workshop")
+
+
+def queue_order(queryset: QuerySet[ScheduledMessage], status: str = "") -> QuerySet:
+    """Waiting rows soonest due first (what goes out next), then finished ones newest first
+    (what just happened); one status shows in its own natural order."""
+    if status in WAITING:
+        return queryset.order_by("send_at", "pk")
+    if status in FINISHED:
+        return queryset.order_by("-send_at", "-pk")
+    waiting = Q(status__in=WAITING)
+    return queryset.annotate(
+        finished=Case(When(waiting, then=Value(0)), default=Value(1), output_field=IntegerField()),
+        waiting_due=Case(When(waiting, then=F("send_at"))),
+    ).order_by("finished", F("waiting_due").asc(nulls_last=True), "-send_at", "-pk")
+
+
+def status_counts(queryset: QuerySet[ScheduledMessage]) -> dict[str, int]:
+    """How many rows in each status (every status present, zero or not), in one query."""
+    counts = dict(queryset.order_by().values_list("status").annotate(n=Count("pk")))
+    return {status: counts.get(status, 0) for status in MessageStatus.values}
