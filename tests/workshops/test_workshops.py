@@ -216,3 +216,111 @@ def test_duplicate_copies_the_agenda_at_a_new_date_without_invitations(client, c
         days=60, hours=3
     )
     assert list(copy.facilitators.all()) == [cast.facilitator]
+
+
+# --- The Messages section of the workshop form --------------------------------------------------
+
+
+def test_messages_section_saves_reminders_thank_you_and_feedback_link(client, cast):
+    client.force_login(cast.staff)
+    form = client.get(reverse("workshops:create", args=[cast.program.pk])).context["form"]
+    assert form["reminders"].value() == "7d, 1d"  # the default, shown as typed
+    response = client.post(
+        reverse("workshops:create", args=[cast.program.pk]),
+        workshop_data(
+            reminders="12h, 3d,  3D",
+            send_follow_up="on",
+            feedback_url="https://forms.example.org/nicosia",
+        ),
+    )
+    assert response.status_code == 302
+    workshop = Workshop.objects.get(title="Nicosia living-room dialogue")
+    assert workshop.reminder_offsets == ["3d", "12h"]  # longest first, once each
+    assert workshop.send_follow_up is True
+    assert workshop.feedback_url == "https://forms.example.org/nicosia"
+    edit = client.get(reverse("workshops:edit", args=[workshop.pk]))
+    assert edit.context["form"]["reminders"].value() == "3d, 12h"
+    page = edit.content.decode()
+    assert ">Messages</legend>" in page
+    assert reverse("workshops:message_templates", args=[cast.program.pk]) in page
+
+
+def test_empty_reminders_mean_none(client, cast):
+    client.force_login(cast.staff)
+    client.post(reverse("workshops:create", args=[cast.program.pk]), workshop_data(reminders=""))
+    workshop = Workshop.objects.get(title="Nicosia living-room dialogue")
+    assert workshop.reminder_offsets == [] and workshop.send_follow_up is False
+
+
+@pytest.mark.parametrize("typed", ["7x", "1d, soon", "0d", "400d"])
+def test_bad_reminders_re_render_with_the_error_and_what_was_typed(client, cast, typed):
+    client.force_login(cast.staff)
+    response = client.post(
+        reverse("workshops:create", args=[cast.program.pk]), workshop_data(reminders=typed)
+    )
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert list(form.errors) == ["reminders"]
+    assert form["reminders"].value() == typed and form["title"].value() == workshop_data()["title"]
+    assert_valid_page(response)
+    assert not Workshop.objects.filter(title="Nicosia living-room dialogue").exists()
+
+
+def test_editing_reminders_moves_the_scheduled_ones(client, cast):
+    from workshops.models import InvitationStatus, MessageKind
+    from workshops.outreach import scheduling
+
+    client.force_login(cast.staff)
+    client.post(
+        reverse("workshops:create", args=[cast.program.pk]), workshop_data(reminders="7d, 1d")
+    )
+    workshop = Workshop.objects.get(title="Nicosia living-room dialogue")
+    invitation = factories.InvitationFactory(workshop=workshop, status=InvitationStatus.ACCEPTED)
+    scheduling.schedule(scheduling.reminders_for([invitation], workshop))
+    reminders = ScheduledMessage.objects.filter(kind=MessageKind.REMINDER)
+    assert set(reminders.values_list("dedupe_key", flat=True)) == {
+        f"reminder:{invitation.pk}:7d",
+        f"reminder:{invitation.pk}:1d",
+    }
+
+    response = client.post(
+        reverse("workshops:edit", args=[workshop.pk]), workshop_data(reminders="2d, 1d")
+    )
+    assert response.status_code == 302
+    workshop.refresh_from_db()
+    assert workshop.reminder_offsets == ["2d", "1d"]
+    status = dict(reminders.values_list("dedupe_key", "status"))
+    assert status == {
+        f"reminder:{invitation.pk}:7d": MessageStatus.CANCELLED,
+        f"reminder:{invitation.pk}:1d": MessageStatus.PENDING,
+        f"reminder:{invitation.pk}:2d": MessageStatus.PENDING,
+    }
+    two_days = reminders.get(dedupe_key=f"reminder:{invitation.pk}:2d")
+    assert two_days.send_at == workshop.starts_at - timedelta(days=2)
+    event = AuditEvent.objects.filter(action="workshop.update").latest("pk")
+    assert "reminder_offsets" in event.data["fields"]
+
+
+def test_discreet_programs_need_a_code_name(client, cast):
+    from workshops.forms import WorkshopForm
+
+    cast.program.discreet_mode = True
+    cast.program.save()
+    client.force_login(cast.staff)
+    response = client.post(
+        reverse("workshops:edit", args=[cast.workshop.pk]), workshop_data(code_name="")
+    )
+    assert response.status_code == 200
+    assert "discreet mode" in response.context["form"].errors["code_name"][0]
+    cast.workshop.refresh_from_db()
+    assert cast.workshop.title != "Nicosia living-room dialogue"
+    response = client.post(
+        reverse("workshops:edit", args=[cast.workshop.pk]), workshop_data(code_name="Orchard")
+    )
+    assert response.status_code == 302
+    cast.workshop.refresh_from_db()
+    assert cast.workshop.code_name == "Orchard"
+
+    # A new workshop: the form is told the program it is for.
+    assert "code_name" in WorkshopForm(workshop_data(code_name=""), program=cast.program).errors
+    assert WorkshopForm(workshop_data(code_name=""), program=cast.other_program).is_valid()
