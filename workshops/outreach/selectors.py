@@ -153,7 +153,9 @@ def queue_order(queryset: QuerySet[ScheduledMessage], status: str = "") -> Query
     return queryset.annotate(
         finished=Case(When(waiting, then=Value(0)), default=Value(1), output_field=IntegerField()),
         waiting_due=Case(When(waiting, then=F("send_at"))),
-    ).order_by("finished", F("waiting_due").asc(nulls_last=True), "-send_at", "-pk")
+        # Ties in the order they were scheduled, or the other way round for finished rows.
+        tie=Case(When(waiting, then=F("pk")), default=F("pk") * -1),
+    ).order_by("finished", F("waiting_due").asc(nulls_last=True), "-send_at", "tie")
 
 
 def status_counts(queryset: QuerySet[ScheduledMessage]) -> dict[str, int]:

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,13 +16,13 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core import permissions
+from core.models import User
 from dialogues.models import Program
 from workshops.calendar import viewer_zone
 from workshops.models import Invitation, MessageStatus, ScheduledMessage, Workshop
 from workshops.outreach import scheduling, selectors
 from workshops.outreach.filters import MessageFilter
 from workshops.outreach.send_forms import InvitationSendForm
-from workshops.views.workshops import changeable_workshop
 
 QUEUE_PAGE_SIZE = 50
 
@@ -37,13 +37,24 @@ def _next_or(request: HttpRequest, fallback: str) -> str:
     return fallback
 
 
+def staff_workshop(user: User, pk: int) -> Workshop:
+    """A workshop whose outreach this user runs: 404 if they may not see it, 403 if they
+    only see it (facilitators, observers)."""
+    workshop = get_object_or_404(
+        permissions.visible_to(user, Workshop).select_related("program"), pk=pk
+    )
+    if not permissions.can_change(user, workshop):
+        raise PermissionDenied
+    return workshop
+
+
 # --- Sending invitations ----------------------------------------------------------------------
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def invitations_send(request: HttpRequest, pk: int) -> HttpResponse:
-    workshop = changeable_workshop(request.user, pk)
+    workshop = staff_workshop(request.user, pk)
     # Bound on every POST, even one with nothing ticked (an empty QueryDict is falsy).
     form = InvitationSendForm(request.POST if request.method == "POST" else None, workshop=workshop)
     if request.method == "POST" and form.is_valid():
@@ -188,7 +199,7 @@ def _queue(
 @login_required
 @require_GET
 def workshop_messages(request: HttpRequest, pk: int) -> HttpResponse:
-    workshop = changeable_workshop(request.user, pk)
+    workshop = staff_workshop(request.user, pk)
     return _queue(request, workshop=workshop, program=workshop.program)
 
 
