@@ -15,18 +15,20 @@ class MessageTemplateForm(forms.ModelForm):
         label=_("Language"),
         queryset=Language.objects.order_by("name"),
         required=False,
-        empty_label=_("Program default (any language without its own template)"),
+        empty_label=_("Program default"),
         help_text=_(
-            "Participants who prefer this language get this wording; everyone else gets "
-            "the program default, or the built-in wording."
+            "Participants who prefer this language get this wording. The program default "
+            "covers every language without its own template."
         ),
     )
 
     class Meta:
         model = MessageTemplate
         fields = ["kind", "language", "subject", "body"]
+        # dir="auto": an Arabic or Hebrew template reads right to left while it is typed.
         widgets = {
-            "body": forms.Textarea(attrs={"rows": 16, "spellcheck": "true"}),
+            "subject": forms.TextInput(attrs={"dir": "auto"}),
+            "body": forms.Textarea(attrs={"rows": 16, "spellcheck": "true", "dir": "auto"}),
         }
 
     def __init__(self, *args, **kwargs) -> None:

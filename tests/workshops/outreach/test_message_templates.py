@@ -564,3 +564,56 @@ def test_admin_site_users_who_are_not_superusers_only_read(client, cast):
     assert client.post(delete, {"post": "yes"}).status_code == 403
     template.refresh_from_db()
     assert template.subject == "Our invitation: {{ workshop }}"
+
+
+# --- In a real browser ------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_staff_write_a_template_with_a_live_preview(page, live_server, cast, screenshot):
+    from tests.core.test_browser import sign_in
+
+    cast.workshop.title = "Famagusta water dialogue"
+    cast.workshop.venue_name = "Ledra Palace"
+    cast.workshop.venue_city = "Nicosia"
+    cast.workshop.save()
+    make_template(cast.program, lang="ar", subject=ARABIC_SUBJECT, body=ARABIC_BODY)
+    sign_in(page, live_server, "staff-user")
+    page.goto(live_server.url + list_url(cast.program))
+    page.get_by_role("heading", name="Message templates").wait_for()
+    screenshot("message-templates-list")
+
+    page.get_by_role("link", name="Write the program's own (Reminder)").click()
+    page.get_by_role("heading", name="New message template").wait_for()
+    assert page.get_by_label("Subject").input_value() == "Reminder: {{ workshop }}, {{ starts }}"
+    page.get_by_label("Subject").fill("See you soon at {{ workshop }}")
+    page.get_by_role("button", name="Preview").click()
+    subject = page.get_by_test_id("preview-subject")
+    assert subject.inner_text() == "See you soon at Famagusta water dialogue"
+    assert "Dear Layla Haddad," in page.get_by_test_id("preview-body").inner_text()
+    assert not MessageTemplate.objects.filter(kind="reminder").exists()
+
+    # Typing updates the preview without a click (htmx), and says what is wrong.
+    page.get_by_label("Body").fill("Dear {{ participant_name }},\n\n{{ workshop }} at {{ venu }}")
+    page.get_by_text("The preview appears once these are fixed").wait_for()
+    page.get_by_label("Body").fill(
+        "Dear {{ participant_name }},\n\nSee you at {{ workshop }}, {{ venue }}.\n\n{{ organiser }}"
+    )
+    page.get_by_test_id("preview-body").get_by_text("Ledra Palace", exact=False).wait_for()
+    screenshot("message-template-edit-preview")
+
+    page.get_by_role("button", name="Save template").click()
+    page.get_by_text("Template saved").wait_for()
+    saved = MessageTemplate.objects.get(kind="reminder")
+    assert saved.subject == "See you soon at {{ workshop }}" and saved.language_id is None
+
+    page.get_by_role("link", name="Edit").first.click()
+    page.get_by_role("heading", name="Invitation template in Arabic").wait_for()
+    assert page.get_by_test_id("preview-body").get_attribute("dir") == "rtl"
+    screenshot("message-template-arabic")
+    page.goto(live_server.url + reverse("workshops:edit", args=[cast.workshop.pk]))
+    page.get_by_label("Reminders").fill("7x")
+    page.get_by_role("button", name="Save changes").click()
+    page.get_by_text("Not a reminder time: 7x").wait_for()
+    screenshot("workshop-form-messages")
