@@ -2,9 +2,9 @@
 
 Participants are not users, so the page stands alone (``workshops/rsvp_base.html``) and speaks
 the participant's preferred language. The token in the URL is the only key: responses are
-never cached, never send it on as a referrer and are not indexed. Every link that does not
-open an invitation one may answer gets the same plain 404, in English, so that the page never
-tells whether a person exists or what happened to their invitation.
+never cached, never hand it to another site as a referrer and are not indexed. Every link
+that does not open an invitation one may answer gets the same plain 404, in English, so that
+the page never tells whether a person exists or what happened to their invitation.
 """
 
 from collections.abc import Callable
@@ -28,6 +28,10 @@ PRIVATE_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "X-Robots-Tag": "noindex, nofollow",
 }
+# A page whose policy is no-referrer makes the browser send "Origin: null" with its form
+# posts (Fetch standard), which Django's CSRF check rightly refuses: the page holding the
+# form sends its URL only to this site, and to no one else.
+FORM_REFERRER_POLICY = "same-origin"
 
 
 def private_link(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -37,7 +41,7 @@ def private_link(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         response = view(request, *args, **kwargs)
         for header, value in PRIVATE_HEADERS.items():
-            response[header] = value
+            response.headers.setdefault(header, value)
         return response
 
     return wrapped
@@ -123,7 +127,9 @@ def rsvp(request: HttpRequest, token: str, invitation: Invitation) -> HttpRespon
             return redirect("rsvp_answered", token=token)
     else:
         form = RSVPForm(initial=RSVPForm.initial_for(invitation))
-    return render(request, "workshops/rsvp.html", {**_facts(invitation), "form": form})
+    response = render(request, "workshops/rsvp.html", {**_facts(invitation), "form": form})
+    response["Referrer-Policy"] = FORM_REFERRER_POLICY
+    return response
 
 
 @private_link
