@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,6 +27,16 @@ TEMPLATE_FIELDS = ("kind", "language", "subject", "body")
 # The language new templates start from (the built-in wording is written in it).
 STARTING_LANGUAGE = "en"
 
+# The order a participant meets them in, for the overview.
+KIND_ORDER = [
+    MessageKind.INVITATION,
+    MessageKind.SEAT_OFFER,
+    MessageKind.UPDATE,
+    MessageKind.REMINDER,
+    MessageKind.CANCELLATION,
+    MessageKind.FOLLOW_UP,
+    MessageKind.ACTION_REMINDER,
+]
 WHEN_SENT = {
     MessageKind.INVITATION: gettext_lazy("When staff send a workshop's invitations."),
     MessageKind.REMINDER: gettext_lazy(
@@ -88,7 +99,7 @@ def placeholders_for(kind: str) -> list[tuple[str, str]]:
     ]
 
 
-def program_templates(program: Program):
+def program_templates(program: Program) -> QuerySet[MessageTemplate]:
     """A program's templates, with what the overview shows of them, in one query."""
     return (
         MessageTemplate.objects.filter(program=program)
@@ -104,7 +115,7 @@ def overview(program: Program) -> list[KindOverview]:
     for template in program_templates(program):
         by_kind.setdefault(template.kind, []).append(template)
     rows = []
-    for kind in MessageKind:
+    for kind in KIND_ORDER:
         templates = by_kind.get(kind.value, [])
         # The program default first, then languages by name.
         templates.sort(
@@ -180,9 +191,13 @@ def template_save(
         template = MessageTemplate(program=program)
         changed = list(TEMPLATE_FIELDS)
     else:
-        template = MessageTemplate.objects.select_related("language").get(
-            pk=template.pk, program=program
+        template = (
+            MessageTemplate.objects.select_related("language")
+            .filter(pk=template.pk, program=program)
+            .first()
         )
+        if template is None:
+            raise TemplateError(_("This template was deleted in the meantime."))
         changed = []
     values: dict[str, Any] = {"kind": kind, "language": language, "subject": subject, "body": body}
     for name, value in values.items():
@@ -222,7 +237,9 @@ def template_delete(*, template: MessageTemplate, by: User) -> None:
     program = Program.objects.select_for_update().get(pk=template.program_id)
     if program.is_archived:
         raise TemplateError(_("The program is archived: restore it before changing its messages."))
-    template = MessageTemplate.objects.get(pk=template.pk, program=program)
+    template = MessageTemplate.objects.filter(pk=template.pk, program=program).first()
+    if template is None:
+        return  # deleted in the meantime: the outcome the user wanted
     audit.record(
         by,
         "message_template.delete",
