@@ -23,7 +23,7 @@ from participants.models import (
 )
 from tests import factories
 from workshops.calendar import calendar_feed_issue
-from workshops.models import CalendarFeed, NoteTheme, SessionNoteRevision
+from workshops.models import CalendarFeed, MessageTemplate, NoteTheme, SessionNoteRevision
 
 pytestmark = pytest.mark.django_db
 
@@ -55,6 +55,12 @@ def populated(superuser) -> None:
     factories.MembershipFactory(program=note.workshop.program)
     factories.FollowUpActionFactory(workshop=note.workshop, note=note)
     factories.ScheduledMessageFactory(invitation=invitation)
+    MessageTemplate.objects.create(
+        program=note.workshop.program,
+        kind="invitation",
+        subject="{{ workshop }}",
+        body="Dear {{ participant_name }}",
+    )
     invitation.participant.tags.add(Tag.objects.create(name="alumni 2024"))
     note.themes.add(NoteTheme.objects.create(name="missing persons"))
     SessionNoteRevision.objects.create(

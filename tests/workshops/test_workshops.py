@@ -324,3 +324,17 @@ def test_discreet_programs_need_a_code_name(client, cast):
     # A new workshop: the form is told the program it is for.
     assert "code_name" in WorkshopForm(workshop_data(code_name=""), program=cast.program).errors
     assert WorkshopForm(workshop_data(code_name=""), program=cast.other_program).is_valid()
+
+
+def test_creating_a_workshop_in_a_discreet_program_needs_a_code_name(client, cast):
+    cast.program.discreet_mode = True
+    cast.program.save()
+    client.force_login(cast.staff)
+    url = reverse("workshops:create", args=[cast.program.pk])
+    before = cast.program.workshops.count()
+    response = client.post(url, workshop_data(code_name=""))
+    assert response.status_code == 200
+    assert "code_name" in response.context["form"].errors
+    assert cast.program.workshops.count() == before
+    assert client.post(url, workshop_data(code_name="Orchard")).status_code == 302
+    assert cast.program.workshops.filter(code_name="Orchard").exists()

@@ -60,7 +60,7 @@ def workshop_create(request: HttpRequest, program: int) -> HttpResponse:
     if program.is_archived:
         messages.error(request, _("The program is archived: restore it before planning workshops."))
         return redirect("dialogues:detail", pk=program.pk)
-    form = WorkshopForm(request.POST or None)
+    form = WorkshopForm(request.POST or None, program=program)
     if request.method == "POST" and form.is_valid():
         try:
             workshop = services.workshop_create(
