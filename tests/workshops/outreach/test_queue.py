@@ -38,8 +38,7 @@ def message(workshop, name: str, *, status=MessageStatus.PENDING, due=None, **fi
     )
 
 
-@pytest.fixture
-def queue(cast):
+def make_queue(cast) -> dict[str, ScheduledMessage]:
     """One row in each status on ``workshop``, one on a sibling workshop, one elsewhere."""
     now = timezone.now()
     rows = {
@@ -101,6 +100,11 @@ def queue(cast):
         send_at=now + timedelta(days=2),
     )
     return rows
+
+
+@pytest.fixture
+def queue(cast):
+    return make_queue(cast)
 
 
 # --- Who sees the queue ---------------------------------------------------------------------
@@ -459,3 +463,35 @@ def test_get_is_not_allowed_on_buttons(client, cast, queue):
     url = reverse("workshops:message_cancel", args=[queue["pending"].pk])
     assert client.get(url).status_code == 405
     assert ScheduledMessage.objects.get(pk=queue["pending"].pk).status == MessageStatus.PENDING
+
+
+# --- In a real browser -------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_staff_resend_a_failed_message_in_the_browser(
+    page, live_server, cast, screenshot, monkeypatch
+):
+    from tests.core.test_browser import sign_in
+    from workshops.outreach import scheduling
+
+    monkeypatch.setattr(scheduling, "wake_dispatcher", lambda: None)
+    rows = make_queue(cast)
+    sign_in(page, live_server, "staff-user")
+    page.goto(f"{live_server.url}{reverse('dialogues:detail', args=[cast.program.pk])}")
+    page.get_by_role("link", name="Messages", exact=True).click()
+    page.get_by_role("heading", name="Messages", exact=True).wait_for()
+    table = page.locator("table.queue-table")
+    table.get_by_text("550 5.1.1 <hasan@example.org>: mailbox unavailable").wait_for()
+    screenshot("outreach-queue")
+
+    page.get_by_role("link", name="Failed").click()
+    page.get_by_role("heading", name="Failed").wait_for()
+    page.once("dialog", lambda dialog: dialog.accept())
+    table.get_by_role("button", name="Resend").click()
+    page.get_by_text("The message is scheduled to be sent again now.").wait_for()
+    assert page.url.endswith("?status=failed")  # back on the same filtered page
+    rows["failed"].refresh_from_db()
+    assert rows["failed"].status == MessageStatus.PENDING
+    screenshot("outreach-queue-after-resend")

@@ -453,3 +453,62 @@ def test_high_risk_people_are_marked_on_the_list(client, cast):
     invite(cast.workshop, "Yusuf Kaplan", email="y@example.org", risk_level=RiskLevel.HIGH)
     client.force_login(cast.staff)
     assert "high risk" in client.get(send_url(cast.workshop)).content.decode()
+
+
+# --- In a real browser -------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_staff_preview_and_send_invitations_in_the_browser(
+    page, live_server, cast, screenshot, monkeypatch
+):
+    from tests.core.test_browser import sign_in
+
+    # No broker round trip from the live server: the rows are what this test checks.
+    monkeypatch.setattr(scheduling, "wake_dispatcher", lambda: None)
+    cast.workshop.title = "Nicosia living-room dialogue"
+    cast.workshop.venue_name = "Home for Cooperation"
+    cast.workshop.venue_city = "Nicosia"
+    cast.workshop.save()
+    for name, email in [
+        ("Eleni Charalambous", "eleni@example.org"),
+        ("Mehmet Yilmaz", "mehmet@example.org"),
+        ("Maria Ioannou", "maria@example.org"),
+        ("Zeynep Aydin", ""),
+    ]:
+        invite(cast.workshop, name, email=email)
+    invite(cast.workshop, "Hasan Demir", do_not_contact=True, do_not_contact_reason="asked us")
+
+    sign_in(page, live_server, "staff-user")
+    page.goto(f"{live_server.url}{reverse('workshops:detail', args=[cast.workshop.pk])}")
+    page.get_by_role("link", name="Send invitations").click()
+    page.get_by_role("heading", name="Send invitations").wait_for()
+    frame = page.frame_locator("iframe.outreach-preview-frame")
+    frame.get_by_text("Dear Eleni Charalambous,").wait_for()
+    button = page.locator("[data-send-button]")
+    assert button.inner_text().strip() == "Send 3 invitations"
+    screenshot("outreach-send-preview")
+
+    page.get_by_label("Preview as").select_option(label="Mehmet Yilmaz")
+    page.frame_locator("iframe.outreach-preview-frame").get_by_text(
+        "Dear Mehmet Yilmaz,"
+    ).wait_for()
+    page.get_by_label("Maria Ioannou").uncheck()
+    assert button.inner_text().strip() == "Send 2 invitations"
+    # The ticks survive the preview being redrawn.
+    assert page.get_by_label("Eleni Charalambous").is_checked()
+    questions = []
+
+    def answer(dialog):
+        questions.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", answer)
+    button.click()
+    page.get_by_role("heading", name="Messages", exact=True).wait_for()
+    assert questions == ["Send 2 invitations now? They cannot be unsent."]
+    assert "2 invitations scheduled" in page.locator(".messages").inner_text()
+    names = set(ScheduledMessage.objects.values_list("recipient_participant__full_name", flat=True))
+    assert names == {"Eleni Charalambous", "Mehmet Yilmaz"}
+    screenshot("outreach-send-done")
