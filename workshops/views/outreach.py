@@ -91,7 +91,9 @@ def invitations_send(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "workshops/outreach/invitations_send.html", context)
 
 
-def _preview_row(request: HttpRequest, sendable: list, ticked: set[int]):
+def _preview_row(
+    request: HttpRequest, sendable: list[selectors.InviteRow], ticked: set[int]
+) -> selectors.InviteRow | None:
     """Whom the preview shows: the one chosen in "Preview as", else the first ticked."""
     chosen = request.GET.get("preview", "")
     for row in sendable:
