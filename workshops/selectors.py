@@ -58,6 +58,7 @@ class WorkshopPage:
     agenda: list[AgendaItem]
     status_counts: dict[str, int]
     may_change: bool
+    may_see_messages: bool  # also once the workshop is cancelled or its program archived
     next_statuses: list[tuple[str, str]]
 
 
@@ -71,7 +72,8 @@ def agenda_for(workshop: Workshop, user: User) -> list[AgendaItem]:
 
 def workshop_page(user: User, workshop: Workshop) -> WorkshopPage:
     counts = dict(workshop.invitations.order_by().values_list("status").annotate(n=Count("pk")))
-    may_change = permissions.can_change(user, workshop) and not workshop.program.is_archived
+    staff = permissions.can_change(user, workshop)
+    may_change = staff and not workshop.program.is_archived
     closed = workshop.status == WorkshopStatus.CANCELLED
     local, mine = spans_for(workshop.starts_at, workshop.ends_at, workshop.time_zone, user)
     return WorkshopPage(
@@ -81,6 +83,7 @@ def workshop_page(user: User, workshop: Workshop) -> WorkshopPage:
         agenda=agenda_for(workshop, user),
         status_counts={status: counts.get(status, 0) for status in InvitationStatus.values},
         may_change=may_change and not closed,
+        may_see_messages=staff,
         next_statuses=[
             (status, WorkshopStatus(status).label)
             for status in WorkshopStatus.values

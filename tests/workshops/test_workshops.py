@@ -179,6 +179,10 @@ def test_cancel_cancels_pending_messages_and_freezes_the_workshop(client, cast):
     assert cast.workshop.status == WorkshopStatus.CANCELLED and cast.workshop.cancelled_at
     assert ScheduledMessage.objects.get(pk=pending.pk).status == MessageStatus.CANCELLED
     assert ScheduledMessage.objects.get(pk=sent.pk).status == MessageStatus.SENT
+    page = client.get(reverse("workshops:detail", args=[cast.workshop.pk])).content.decode()
+    # The queue stays reachable (what was cancelled, what went out); sending does not.
+    assert reverse("workshops:messages", args=[cast.workshop.pk]) in page
+    assert reverse("workshops:invitations_send", args=[cast.workshop.pk]) not in page
     response = client.get(reverse("workshops:edit", args=[cast.workshop.pk]), follow=True)
     assert "was cancelled and can no longer be changed" in response.content.decode()
     response = client.post(
