@@ -12,7 +12,7 @@ from datetime import datetime, time, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -48,6 +48,13 @@ CALENDAR_FIELDS = {
     "venue_country",
 }
 WAITING = [MessageStatus.PENDING]
+# Reasons the system cancels a reminder or thank-you that a later change can undo: such a
+# row comes back (same dedupe key) when it is wanted again. A row staff cancelled stays so.
+DECLINED = "The participant declined."
+OFFSETS_CHANGED = "The workshop's reminders changed."
+NO_TIME_LEFT = "The new date leaves no time for it."
+NO_THANK_YOU = "The workshop no longer sends a thank-you."
+REVIVABLE = (DECLINED, OFFSETS_CHANGED, NO_TIME_LEFT, NO_THANK_YOU)
 
 
 class OutreachError(Exception):
@@ -127,6 +134,23 @@ def wake_dispatcher() -> None:
             log.warning("outbox: could not wake the dispatcher (%s); beat will", type(exc).__name__)
 
     transaction.on_commit(publish)
+
+
+def schedule_again(rows: Iterable[ScheduledMessage]) -> int:
+    """``schedule``, bringing back rows the system cancelled earlier under the same keys
+    (a yes after a no, a workshop moved back): they were never sent, so nothing doubles."""
+    rows = list(rows)
+    for row in rows:
+        ScheduledMessage.objects.filter(
+            dedupe_key=row.dedupe_key, status=MessageStatus.CANCELLED, last_error__in=REVIVABLE
+        ).update(
+            status=MessageStatus.PENDING,
+            send_at=row.send_at,
+            attempts=0,
+            claimed_at=None,
+            last_error="",
+        )
+    return schedule(rows)
 
 
 def cancel_waiting(messages, reason: str) -> int:
@@ -321,26 +345,16 @@ def rsvp_respond(
         invitation.responded_at = timezone.now()
     invitation.save()
     if invitation.status == InvitationStatus.ACCEPTED and previous != InvitationStatus.ACCEPTED:
-        rows = reminders_for([invitation], workshop)
         # Yes after a no: the reminders their decline cancelled (never sent) come back.
-        for row in rows:
-            invitation.scheduled_messages.filter(
-                dedupe_key=row.dedupe_key, status=MessageStatus.CANCELLED
-            ).update(
-                status=MessageStatus.PENDING,
-                send_at=row.send_at,
-                attempts=0,
-                claimed_at=None,
-                last_error="",
-            )
-        schedule(rows)
+        schedule_again(reminders_for([invitation], workshop))
     if invitation.status == InvitationStatus.DECLINED and previous != InvitationStatus.DECLINED:
         cancel_waiting(
             invitation.scheduled_messages.exclude(kind=MessageKind.CANCELLATION),
-            "The participant declined.",
+            DECLINED,
         )
     audit.record(None, "invitation.rsvp", invitation, status=invitation.status, previous=previous)
-    if previous == InvitationStatus.ACCEPTED and invitation.status == InvitationStatus.DECLINED:
+    held = previous in (InvitationStatus.ACCEPTED, InvitationStatus.INVITED)
+    if held and invitation.status == InvitationStatus.DECLINED:
         offer_free_place(workshop, by=None)
     return invitation
 
@@ -357,7 +371,7 @@ def offer_free_place(workshop: Workshop, *, by: User | None) -> Invitation | Non
         .filter(status=InvitationStatus.WAITLISTED)
         .order_by(
             # Those who said yes come first, in the order they said it.
-            "responded_at",
+            F("responded_at").asc(nulls_last=True),
             "created_at",
             "pk",
         )
@@ -365,25 +379,21 @@ def offer_free_place(workshop: Workshop, *, by: User | None) -> Invitation | Non
     )
     if waiting is None:
         return None
+    if waiting.responded_at is None:
+        # Someone never invited takes a place on the list, not only a seat in the room.
+        live = workshop.invitations.filter(
+            status__in=[InvitationStatus.DRAFT, InvitationStatus.INVITED, InvitationStatus.ACCEPTED]
+        ).count()
+        if live >= workshop.capacity:
+            return None
     now = timezone.now()
     if waiting.responded_at is not None:
         waiting.status = InvitationStatus.ACCEPTED
         waiting.save(update_fields=["status", "updated_at"])
         offers = waiting.scheduled_messages.filter(kind=MessageKind.SEAT_OFFER).count()
         rows = reminders_for([waiting], workshop)
-        # Someone who once accepted and declined has these rows already, cancelled (never
-        # sent): they come back, as in rsvp_respond.
-        for row in rows:
-            waiting.scheduled_messages.filter(
-                dedupe_key=row.dedupe_key, status=MessageStatus.CANCELLED
-            ).update(
-                status=MessageStatus.PENDING,
-                send_at=row.send_at,
-                attempts=0,
-                claimed_at=None,
-                last_error="",
-            )
-        schedule(
+        # Someone who once accepted and declined gets back the rows their decline cancelled.
+        schedule_again(
             [
                 _row(
                     MessageKind.SEAT_OFFER,
@@ -428,6 +438,10 @@ def workshop_changed(*, workshop: Workshop, changed: Iterable[str]) -> None:
     Call inside the transaction that saved the workshop."""
     changed = set(changed)
     now = timezone.now()
+    if "capacity" in changed:
+        # More places: the waitlist moves up, one offer per free place.
+        while offer_free_place(workshop, by=None) is not None:
+            pass
     if changed & CALENDAR_FIELDS:
         Workshop.objects.filter(pk=workshop.pk).update(
             calendar_sequence=workshop.calendar_sequence + 1
@@ -450,20 +464,20 @@ def workshop_changed(*, workshop: Workshop, changed: Iterable[str]) -> None:
         label = message.dedupe_key.rsplit(":", 1)[-1]
         at = workshop.starts_at - offset_delta(label)
         if label not in wanted:
-            cancel_waiting(pending.filter(pk=message.pk), "The workshop's reminders changed.")
+            cancel_waiting(pending.filter(pk=message.pk), OFFSETS_CHANGED)
         elif at <= now:
-            cancel_waiting(pending.filter(pk=message.pk), "The new date leaves no time for it.")
+            cancel_waiting(pending.filter(pk=message.pk), NO_TIME_LEFT)
         elif at != message.send_at:
             pending.filter(pk=message.pk).update(send_at=at)
     follow_ups = pending.filter(kind=MessageKind.FOLLOW_UP)
     if workshop.send_follow_up:
         follow_ups.update(send_at=follow_up_at(workshop))
     else:
-        cancel_waiting(follow_ups, "The workshop no longer sends a thank-you.")
+        cancel_waiting(follow_ups, NO_THANK_YOU)
     accepted = workshop.invitations.filter(status=InvitationStatus.ACCEPTED)
-    # Reminders now due that were never scheduled (later date, new offsets); a row that
-    # exists already, in any state, keeps its dedupe key and is not scheduled again.
-    schedule(reminders_for(accepted, workshop))
+    # Reminders now due that were never scheduled (later date, new offsets) or that an
+    # earlier change cancelled; a row sent, failed or cancelled by staff stays as it is.
+    schedule_again(reminders_for(accepted, workshop))
 
 
 def workshop_cancelled(*, workshop: Workshop) -> int:

@@ -251,3 +251,67 @@ def test_resend_and_cancel_follow_the_status(cast):
     assert reminder.status == MessageStatus.PENDING and reminder.send_at <= timezone.now()
     drain()
     assert len(mail.outbox) == 1
+
+
+def test_more_places_move_the_waitlist_up_but_no_further(cast):
+    cast.workshop.capacity = 1
+    cast.workshop.save()
+    first, second, third = _invite(cast, 3)
+    for invitation in (first, second, third):
+        scheduling.rsvp_respond(invitation=invitation, accept=True)
+    assert [i.status for i in cast.workshop.invitations.order_by("pk")] == [
+        InvitationStatus.ACCEPTED,
+        InvitationStatus.WAITLISTED,
+        InvitationStatus.WAITLISTED,
+    ]
+    services.workshop_update(workshop=cast.workshop, by=cast.staff, capacity=2)
+    assert [i.status for i in cast.workshop.invitations.order_by("pk")] == [
+        InvitationStatus.ACCEPTED,
+        InvitationStatus.ACCEPTED,
+        InvitationStatus.WAITLISTED,
+    ]
+    assert _keys(kind=MessageKind.SEAT_OFFER) == {f"seat_offer:{second.pk}:1"}
+
+
+def test_a_decline_by_someone_invited_frees_their_place_on_the_list(cast):
+    cast.workshop.capacity = 1
+    cast.workshop.save()
+    [first] = _invite(cast)
+    waiting = factories.InvitationFactory(
+        workshop=cast.workshop,
+        participant=factories.ParticipantFactory(email="next@example.org"),
+        status=InvitationStatus.WAITLISTED,
+    )
+    scheduling.rsvp_respond(invitation=first, accept=False)
+    waiting.refresh_from_db()
+    assert waiting.status == InvitationStatus.INVITED
+
+
+def test_a_reminder_dropped_by_a_move_comes_back_when_the_workshop_moves_back(cast):
+    [invitation] = _invite(cast)
+    scheduling.rsvp_respond(invitation=invitation, accept=True)
+    original = cast.workshop.starts_at, cast.workshop.ends_at
+    soon = timezone.now() + timedelta(days=3)
+    services.workshop_update(
+        workshop=cast.workshop, by=cast.staff, starts_at=soon, ends_at=soon + timedelta(hours=6)
+    )
+    key = f"reminder:{invitation.pk}:7d"
+    assert ScheduledMessage.objects.get(dedupe_key=key).status == MessageStatus.CANCELLED
+    services.workshop_update(
+        workshop=cast.workshop, by=cast.staff, starts_at=original[0], ends_at=original[1]
+    )
+    reminder = ScheduledMessage.objects.get(dedupe_key=key)
+    assert reminder.status == MessageStatus.PENDING
+    assert reminder.send_at == original[0] - timedelta(days=7)
+
+
+def test_a_reminder_staff_cancelled_stays_cancelled(cast):
+    [invitation] = _invite(cast)
+    scheduling.rsvp_respond(invitation=invitation, accept=True)
+    key = f"reminder:{invitation.pk}:7d"
+    scheduling.message_cancel(message=ScheduledMessage.objects.get(dedupe_key=key), by=cast.staff)
+    later = cast.workshop.starts_at + timedelta(days=1)
+    services.workshop_update(
+        workshop=cast.workshop, by=cast.staff, starts_at=later, ends_at=later + timedelta(hours=6)
+    )
+    assert ScheduledMessage.objects.get(dedupe_key=key).status == MessageStatus.CANCELLED
