@@ -390,6 +390,9 @@ def test_csrf_is_enforced(invitation):
     client = Client(enforce_csrf_checks=True)
     refused = client.post(url(invitation), {"answer": "accept"})
     assert refused.status_code == 403
+    # A page that says what to do, not Django's technical one.
+    assert "allow cookies" in refused.content.decode()
+    assert "CSRF" not in refused.content.decode()
     assert statuses(invitation) == [InvitationStatus.INVITED]
     client.get(url(invitation))
     token = client.cookies["csrftoken"].value
