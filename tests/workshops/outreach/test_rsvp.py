@@ -392,7 +392,7 @@ def test_csrf_is_enforced(invitation):
     assert refused.status_code == 403
     # A page that says what to do, not Django's technical one.
     assert "allow cookies" in refused.content.decode()
-    assert "CSRF" not in refused.content.decode()
+    assert "CSRF verification failed" not in refused.content.decode()
     assert statuses(invitation) == [InvitationStatus.INVITED]
     client.get(url(invitation))
     token = client.cookies["csrftoken"].value
