@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 from core import audit
 from core.models import User
 from participants import safety
+from participants.models import Participant
 from workshops.models import (
     ActionStatus,
     FollowUpAction,
@@ -32,6 +33,7 @@ from workshops.models import (
     WorkshopStatus,
 )
 from workshops.models.invitations import new_rsvp_secret
+from workshops.outreach import rules
 from workshops.outreach.compose import message_id_for
 
 log = logging.getLogger(__name__)
@@ -168,20 +170,6 @@ class SendResult:
     skipped: list[tuple[Invitation, str]] = field(default_factory=list)
 
 
-def sendable(invitation: Invitation) -> str:
-    """Why an invitation cannot be sent now ("" if it can)."""
-    if invitation.status != InvitationStatus.DRAFT:
-        return _("Already %(status)s.") % {"status": invitation.get_status_display().lower()}
-    return unreachable(invitation)
-
-
-def unreachable(invitation: Invitation) -> str:
-    """Why this person cannot be written to ("" if they can)."""
-    if not invitation.participant.email:
-        return _("No email address: invite them another way.")
-    return " ".join(safety.contact_blockers(invitation.participant))
-
-
 @transaction.atomic
 def invitations_send(
     *, workshop: Workshop, invitations: Iterable[Invitation], by: User
@@ -192,26 +180,23 @@ def invitations_send(
     be contacted, have no address or were invited already are skipped with the reason.
     """
     workshop = Workshop.objects.select_for_update().select_related("program").get(pk=workshop.pk)
-    if workshop.status == WorkshopStatus.CANCELLED or workshop.program.is_archived:
-        raise OutreachError(_("Invitations cannot be sent for a cancelled or archived workshop."))
-    if workshop.ends_at <= timezone.now():
-        raise OutreachError(_("This workshop is over: invitations can no longer be sent."))
-    if workshop.program.discreet_mode and not workshop.code_name:
-        raise OutreachError(
-            _("The program is in discreet mode: give the workshop a code name first.")
-        )
+    refusals = rules.send_refusals(workshop)
+    if refusals:
+        raise OutreachError(" ".join(refusals))
     result = SendResult()
     ids = [invitation.pk for invitation in invitations]
     chosen = list(
-        Invitation.objects.select_for_update(of=("self",))
-        .filter(workshop=workshop, pk__in=ids)
-        .select_related("participant")
-        .order_by("pk")
+        Invitation.objects.select_for_update().filter(workshop=workshop, pk__in=ids).order_by("pk")
     )
+    people = safety.with_contact_state(
+        Participant.objects.filter(pk__in=[i.participant_id for i in chosen])
+    ).in_bulk()
+    for invitation in chosen:
+        invitation.participant = people[invitation.participant_id]
     now = timezone.now()
     going = []
     for invitation in chosen:
-        reason = sendable(invitation)
+        reason = rules.sendable(invitation)
         if reason:
             result.skipped.append((invitation, reason))
         else:
@@ -404,7 +389,9 @@ def offer_free_place(workshop: Workshop, *, by: User | None) -> Invitation | Non
                 *rows,
             ]
         )
-    elif workshop.invitations.filter(sent_at__isnull=False).exists() and not unreachable(waiting):
+    elif workshop.invitations.filter(sent_at__isnull=False).exists() and not rules.unreachable(
+        waiting
+    ):
         waiting.status = InvitationStatus.INVITED
         waiting.save(update_fields=["status", "updated_at"])
         schedule(

@@ -5,8 +5,6 @@ whatever the number of rows."""
 from dataclasses import dataclass
 
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
-from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from core import permissions
 from core.models import User
@@ -20,9 +18,8 @@ from workshops.models import (
     MessageStatus,
     ScheduledMessage,
     Workshop,
-    WorkshopStatus,
 )
-from workshops.outreach import compose
+from workshops.outreach import compose, rules
 
 # Waiting rows are listed soonest due first; finished ones newest first.
 WAITING = (MessageStatus.PENDING, MessageStatus.QUEUED, MessageStatus.SENDING)
@@ -58,8 +55,8 @@ class InviteRow:
 def invite_list(workshop: Workshop) -> list[InviteRow]:
     """The workshop's invite list (status draft), by name, with each person's blocker.
 
-    The reason is ``scheduling.sendable``'s, computed from annotated rows (two queries for
-    the whole list instead of one per person); ``invitations_send`` checks again anyway.
+    The reason is ``rules.unreachable``'s, from rows annotated with their contact state
+    (two queries for the whole list); ``invitations_send`` checks again anyway.
     """
     invitations = list(
         workshop.invitations.filter(status=InvitationStatus.DRAFT).order_by(
@@ -74,28 +71,15 @@ def invite_list(workshop: Workshop) -> list[InviteRow]:
     }
     rows = []
     for invitation in invitations:
-        person = people[invitation.participant_id]
-        invitation.participant = person
+        invitation.participant = people[invitation.participant_id]
         invitation.workshop = workshop
-        if not person.email:
-            reason = _("No email address: invite them another way.")
-        else:
-            reason = " ".join(safety.listed_contact_blockers(person))
-        rows.append(InviteRow(invitation, reason))
+        rows.append(InviteRow(invitation, rules.unreachable(invitation)))
     return rows
 
 
 def send_blockers(workshop: Workshop) -> list[str]:
-    """Why no invitation of this workshop can go out now, said before anyone presses Send
-    (``scheduling.invitations_send`` refuses the same cases)."""
-    reasons = []
-    if workshop.status == WorkshopStatus.CANCELLED or workshop.program.is_archived:
-        reasons.append(_("Invitations cannot be sent for a cancelled or archived workshop."))
-    elif workshop.ends_at <= timezone.now():
-        reasons.append(_("This workshop is over: invitations can no longer be sent."))
-    if workshop.program.discreet_mode and not workshop.code_name:
-        reasons.append(_("The program is in discreet mode: give the workshop a code name first."))
-    return reasons
+    """Why no invitation of this workshop can go out now (see ``rules.send_refusals``)."""
+    return rules.send_refusals(workshop)
 
 
 def invitation_preview(invitation: Invitation) -> compose.Rendered:

@@ -19,7 +19,7 @@ from workshops.models import (
     ScheduledMessage,
     WorkshopStatus,
 )
-from workshops.outreach import links, scheduling, selectors
+from workshops.outreach import links, rules, scheduling, selectors
 
 pytestmark = pytest.mark.django_db
 
@@ -143,7 +143,7 @@ def test_the_list_ticks_everyone_who_can_be_sent_and_says_why_not_for_the_others
 
 def test_the_listed_reason_is_the_services_reason(cast, invite_list):
     """The page computes blockers for the whole list at once; it must say what
-    ``scheduling.sendable`` says, person by person."""
+    ``rules.sendable`` says, person by person."""
     withdrew = invite(cast.workshop, "Ayşe Kaya", email="ayse@example.org")
     factories.ConsentRecordFactory(
         participant=withdrew.participant,
@@ -158,7 +158,7 @@ def test_the_listed_reason_is_the_services_reason(cast, invite_list):
     assert len(rows) == 7
     for row in rows:
         fresh = Invitation.objects.select_related("participant").get(pk=row.invitation.pk)
-        assert row.reason == scheduling.sendable(fresh), row.invitation.participant.full_name
+        assert row.reason == rules.sendable(fresh), row.invitation.participant.full_name
 
 
 def test_an_empty_invite_list_points_to_the_delegation_builder(client, cast):
