@@ -68,7 +68,10 @@ def test_postgres_and_redis_mode_from_the_environment():
     assert s["engine"] == "django.db.backends.postgresql"
     assert (s["db_name"], s["db_host"]) == ("olive_branch", "db.internal")
     assert s["broker"] == "redis://redis.internal:6379/0"
-    assert s["broker_options"] == {}
+    # Redis redelivers an unacknowledged task after the visibility timeout; the outbox never
+    # publishes with an ETA, and a broker that is down fails fast instead of hanging a request.
+    assert s["broker_options"]["visibility_timeout"] == 3600
+    assert s["broker_options"]["socket_connect_timeout"] <= 5
     assert s["email_backend"] == "django.core.mail.backends.smtp.EmailBackend"
     assert s["email_host"] == "mailer.internal"
     assert s["from"] == "Olive Branch <dialogue@ngo.example.org>"
