@@ -13,19 +13,22 @@ is committed. A copy sent in that window carries the same Message-ID.
 
 import logging
 import smtplib
+import time
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import get_connection
-from django.db import transaction
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db import connection, transaction
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from participants import safety
 from participants.models import ConsentRecord, ConsentScope
 from workshops.models import (
     ActionStatus,
+    Invitation,
     InvitationStatus,
     MessageKind,
     MessageStatus,
@@ -107,9 +110,10 @@ def sweep_stuck(*, now: datetime | None = None) -> int:
         ).update(
             status=MessageStatus.FAILED,
             last_error="Gave up: the worker stopped while sending, attempts used up.",
+            updated_at=now,
         )
         redriven = ScheduledMessage.objects.filter(stuck).update(
-            status=MessageStatus.PENDING, claimed_at=None, send_at=now
+            status=MessageStatus.PENDING, claimed_at=None, send_at=now, updated_at=now
         )
     if given_up or redriven:
         log.warning("outbox sweeper: %s re-driven, %s given up", redriven, given_up)
@@ -128,24 +132,32 @@ class BatchResult:
     skipped: int = 0
 
 
-def _take(ids: list[int]) -> list[ScheduledMessage]:
+def _take(ids: list[int]) -> tuple[datetime | None, list[ScheduledMessage]]:
     """queued → sending for the rows of ``ids`` still queued; those another worker took
-    (or the sweeper re-drove) are left alone."""
-    now = timezone.now()
+    (or the sweeper re-drove) are left alone.
+
+    Every row taken gets the same ``claimed_at``: the batch's token. Each later write is
+    guarded by it, so once the sweeper has re-driven a row (or another worker holds it)
+    this batch neither sends it nor writes to it."""
+    token = timezone.now()
     with transaction.atomic():
         taken = list(
             ScheduledMessage.objects.select_for_update(skip_locked=True)
             .filter(id__in=ids, status=MessageStatus.QUEUED)
             .values_list("id", flat=True)
         )
+        if not taken:
+            return None, []
         ScheduledMessage.objects.filter(id__in=taken).update(
-            status=MessageStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1
+            status=MessageStatus.SENDING, claimed_at=token, updated_at=token
         )
     contact = ConsentRecord.objects.filter(
         participant=OuterRef("recipient_participant"), scope=ConsentScope.CONTACT
     ).order_by("-given_on", "-recorded_at", "-id")
-    return list(
-        ScheduledMessage.objects.filter(id__in=taken)
+    messages = list(
+        ScheduledMessage.objects.filter(
+            id__in=taken, status=MessageStatus.SENDING, claimed_at=token
+        )
         .select_related(
             "recipient_participant",
             "recipient_user",
@@ -159,6 +171,7 @@ def _take(ids: list[int]) -> list[ScheduledMessage]:
         )
         .order_by("send_at", "id")
     )
+    return token, messages
 
 
 def reasons_not_to_send(message: ScheduledMessage) -> list[str]:
@@ -228,98 +241,262 @@ def describe(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
-def _finish(message: ScheduledMessage, **fields) -> None:
-    ScheduledMessage.objects.filter(pk=message.pk, status=MessageStatus.SENDING).update(**fields)
+class _Batch:
+    """The writes of one batch: each message's outcome is written together with marking the
+    next one as being tried (``attempts`` + 1), one UPDATE per message sent.
 
+    An outcome is held until that write. A message counts as tried (and as the one in
+    flight, should the worker die) from just before it is rendered until its outcome is
+    written; the rest of the batch keeps its attempts, so a worker killed mid-batch costs
+    the untried messages nothing. Every write is guarded by the batch's token, and the
+    token is renewed for the rows still to do before the sweeper could think them stuck."""
 
-def _mark_sent(message: ScheduledMessage, subject: str) -> None:
-    now = timezone.now()
-    with transaction.atomic():
-        _finish(
-            message, status=MessageStatus.SENT, sent_at=now, subject=subject[:300], last_error=""
+    def __init__(self, token: datetime, messages: list[ScheduledMessage]) -> None:
+        self.token = token
+        self.todo = {m.pk for m in messages}
+        self.outcomes: dict[int, dict] = {}
+        self.sent_invitations: list[int] = []
+        self.renew_every = settings.OUTBOX_STUCK_AFTER_SECONDS / 4
+        self.renewed = time.monotonic()
+
+    def finish(self, message: ScheduledMessage, **fields) -> None:
+        self.todo.discard(message.pk)
+        self.outcomes[message.pk] = fields
+        if (
+            fields.get("status") == MessageStatus.SENT
+            and message.kind == MessageKind.INVITATION
+            and message.invitation_id
+            and message.invitation.sent_at is None
+        ):
+            self.sent_invitations.append(message.invitation_id)
+
+    def start(self, message: ScheduledMessage) -> bool:
+        """Write what is held and count an attempt for ``message``; False if it is no longer
+        this batch's to send (re-driven by the sweeper after a stall)."""
+        ours = self.write(start=message)
+        if ours:
+            message.attempts += 1
+        return ours
+
+    def write(self, start: ScheduledMessage | None = None) -> bool:
+        now = timezone.now()
+        renew = bool(self.todo) and time.monotonic() - self.renewed > self.renew_every
+        # Usually one statement, in its own transaction: one round trip per message.
+        alone = not renew and (not self.sent_invitations or connection.vendor == "postgresql")
+        ours = True
+        with nullcontext() if alone else transaction.atomic():
+            if self.outcomes or start is not None:
+                expected = len(self.outcomes) + (start is not None)
+                written = _write_outcomes(
+                    self.outcomes, start, self.token, now, told=self.sent_invitations
+                )
+                if written < expected:
+                    log.warning(
+                        "outbox: %s of %s rows were re-driven while this worker held them",
+                        expected - written,
+                        expected,
+                    )
+                    if start is not None:
+                        ours = ScheduledMessage.objects.filter(
+                            pk=start.pk, status=MessageStatus.SENDING, claimed_at=self.token
+                        ).exists()
+            elif self.sent_invitations:
+                _write_outcomes({}, None, self.token, now, told=self.sent_invitations)
+            if renew:
+                self._renew(now)
+        self.outcomes.clear()
+        self.sent_invitations.clear()
+        return ours
+
+    def _renew(self, now: datetime) -> None:
+        """A new token for the rows still to send, so the sweeper leaves them alone."""
+        mine = ScheduledMessage.objects.filter(
+            pk__in=self.todo, status=MessageStatus.SENDING, claimed_at=self.token
         )
-        if message.kind == MessageKind.INVITATION and message.invitation_id:
-            type(message.invitation).objects.filter(
-                pk=message.invitation_id, sent_at__isnull=True
-            ).update(sent_at=now)
+        still = set(mine.values_list("pk", flat=True))
+        ScheduledMessage.objects.filter(pk__in=still).update(claimed_at=now)
+        self.todo, self.token, self.renewed = still, now, time.monotonic()
+
+    def defer(self, messages: list[ScheduledMessage], error: str) -> int:
+        """Back to pending, untried (the mail server is unreachable): no attempt counted."""
+        for message in messages:
+            self.finish(
+                message,
+                status=MessageStatus.PENDING,
+                claimed_at=None,
+                send_at=timezone.now() + backoff(1),
+                last_error=f"Not tried: {error}"[:2000],
+            )
+        return len(messages)
 
 
-def _mark_failed_attempt(message: ScheduledMessage, exc: Exception) -> str:
+def _write_outcomes(
+    outcomes: dict[int, dict],
+    start: ScheduledMessage | None,
+    token: datetime,
+    now: datetime,
+    *,
+    told: list[int],
+) -> int:
+    """One UPDATE: each row of ``outcomes`` gets its fields, ``start`` one more attempt,
+    only rows still sending under ``token``; the invitations in ``told`` get their
+    ``sent_at``. Returns how many messages it changed.
+
+    Plain SQL (CASE on the id) because it runs once per message sent and the ORM's
+    Case/When costs more to compile than the database takes to run it. On PostgreSQL the
+    invitations are set in the same statement; elsewhere in a second one (the caller holds
+    a transaction then)."""
+    if not outcomes and start is None:
+        return Invitation.objects.filter(pk__in=told, sent_at__isnull=True).update(sent_at=now)
+    meta = ScheduledMessage._meta
+    quote = connection.ops.quote_name
+    pk = quote(meta.pk.column)
+    sets: list[str] = []
+    params: list = []
+    for name in sorted({name for fields in outcomes.values() for name in fields}):
+        field = meta.get_field(name)
+        column = quote(field.column)
+        whens = []
+        for row, fields in outcomes.items():
+            if name in fields:
+                whens.append("WHEN %s THEN %s")
+                params += [row, field.get_db_prep_save(fields[name], connection)]
+        sets.append(f"{column} = CASE {pk} {' '.join(whens)} ELSE {column} END")
+    ids = list(outcomes)
+    if start is not None:
+        attempts = quote(meta.get_field("attempts").column)
+        sets.append(f"{attempts} = CASE {pk} WHEN %s THEN {attempts} + 1 ELSE {attempts} END")
+        params.append(start.pk)
+        ids.append(start.pk)
+    updated_at, claimed_at = meta.get_field("updated_at"), meta.get_field("claimed_at")
+    sets.append(f"{quote(updated_at.column)} = %s")
+    params.append(updated_at.get_db_prep_save(now, connection))
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET {', '.join(sets)} "
+        f"WHERE {pk} IN ({', '.join(['%s'] * len(ids))}) "
+        f"AND {quote(meta.get_field('status').column)} = %s "
+        f"AND {quote(claimed_at.column)} = %s"
+    )
+    params += [*ids, MessageStatus.SENDING.value, claimed_at.get_db_prep_save(token, connection)]
+    with connection.cursor() as cursor:
+        if told and connection.vendor == "postgresql":
+            invitation = Invitation._meta
+            sent_at = quote(invitation.get_field("sent_at").column)
+            cursor.execute(
+                f"WITH changed AS ({sql} RETURNING 1), told AS ("
+                f"UPDATE {quote(invitation.db_table)} SET {sent_at} = %s "
+                f"WHERE {quote(invitation.pk.column)} IN ({', '.join(['%s'] * len(told))}) "
+                f"AND {sent_at} IS NULL) SELECT count(*) FROM changed",
+                [*params, now, *told],
+            )
+            return cursor.fetchone()[0]
+        cursor.execute(sql, params)
+        written = cursor.rowcount
+    if told:
+        Invitation.objects.filter(pk__in=told, sent_at__isnull=True).update(sent_at=now)
+    return written
+
+
+def _failed_attempt(message: ScheduledMessage, exc: Exception) -> tuple[str, dict]:
+    """The outcome of a try the mail server refused or that broke off."""
     error = describe(exc)[:2000]
     if is_permanent(exc):
-        _finish(message, status=MessageStatus.FAILED, last_error=error)
-        return "failed"
+        return "failed", {"status": MessageStatus.FAILED, "last_error": error}
     if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
-        _finish(
-            message,
-            status=MessageStatus.FAILED,
-            last_error=f"Gave up after {message.attempts} attempts: {error}",
-        )
-        return "failed"
-    _finish(
-        message,
-        status=MessageStatus.PENDING,
-        claimed_at=None,
-        send_at=timezone.now() + backoff(message.attempts),
-        last_error=error,
-    )
-    return "retrying"
+        return "failed", {
+            "status": MessageStatus.FAILED,
+            "last_error": f"Gave up after {message.attempts} attempts: {error}"[:2000],
+        }
+    return "retrying", {
+        "status": MessageStatus.PENDING,
+        "claimed_at": None,
+        "send_at": timezone.now() + backoff(message.attempts),
+        "last_error": error,
+    }
+
+
+def _connection_lost(exc: Exception) -> bool:
+    """After these the connection is gone or unusable. After any other 4xx/5xx answer
+    smtplib has reset the transaction and the next message can go over it."""
+    if isinstance(exc, smtplib.SMTPResponseException) and not isinstance(
+        exc, smtplib.SMTPServerDisconnected
+    ):
+        return exc.smtp_code == 421
+    return not isinstance(exc, smtplib.SMTPRecipientsRefused)
 
 
 def send_batch(ids: list[int]) -> BatchResult:
-    """Send the queued messages of ``ids`` over one SMTP connection (reopened after an
-    error). Idempotent: rows no longer queued are skipped."""
+    """Send the queued messages of ``ids`` over one SMTP connection. Idempotent: rows no
+    longer queued are skipped.
+
+    If the connection cannot be opened, or breaks off (421, reset, time-out), the message
+    being sent counts one attempt and the rest of the batch goes back to pending untried."""
     result = BatchResult()
-    messages = _take(ids)
+    token, messages = _take(ids)
     result.skipped = len(ids) - len(messages)
     if not messages:
         return result
+    batch = _Batch(token, messages)
     book = compose.TemplateBook()
-    connection = get_connection(fail_silently=False)
+    smtp = get_connection(fail_silently=False)
     is_open = False
     try:
-        for message in messages:
+        for position, message in enumerate(messages):
             reasons = reasons_not_to_send(message)
             if reasons:
-                _finish(
+                batch.finish(
                     message,
                     status=MessageStatus.CANCELLED,
                     last_error=" ".join(str(r) for r in reasons)[:2000],
                 )
                 result.cancelled += 1
                 continue
+            if not batch.start(message):
+                result.skipped += 1
+                continue
             try:
                 rendered = compose.render(message, book)
-                email = compose.email_for(message, rendered, connection=connection)
+                email = compose.email_for(message, rendered, connection=smtp)
             except Exception as exc:  # a bug or a broken template: visible, not retried
                 log.exception("outbox: message %s could not be rendered", message.pk)
-                _finish(message, status=MessageStatus.FAILED, last_error=f"Not rendered: {exc}")
+                batch.finish(
+                    message, status=MessageStatus.FAILED, last_error=f"Not rendered: {exc}"[:2000]
+                )
                 result.failed += 1
                 continue
             try:
                 if not is_open:
-                    connection.open()
+                    smtp.open()
                     is_open = True
-                connection.send_messages([email])
+                smtp.send_messages([email])
             except (smtplib.SMTPException, OSError) as exc:
-                outcome = _mark_failed_attempt(message, exc)
-                log.warning("outbox: message %s %s: %s", message.pk, outcome, describe(exc)[:200])
+                outcome, fields = _failed_attempt(message, exc)
+                batch.finish(message, **fields)
                 setattr(result, outcome, getattr(result, outcome) + 1)
-                if not (is_permanent(exc) and isinstance(exc, smtplib.SMTPRecipientsRefused)):
-                    # After anything but one refused address the connection may be gone
-                    # (421) or in an unknown state: start afresh for the next message.
+                log.warning("outbox: message %s %s: %s", message.pk, outcome, describe(exc)[:200])
+                if not is_open or _connection_lost(exc):
                     try:
-                        connection.close()
+                        smtp.close()
                     except Exception:  # noqa: BLE001 - closing a broken connection
                         pass
                     is_open = False
+                    rest = [m for m in messages[position + 1 :] if m.pk in batch.todo]
+                    result.retrying += batch.defer(rest, describe(exc))
+                    break
                 continue
-            _mark_sent(message, rendered.subject)
+            batch.finish(
+                message,
+                status=MessageStatus.SENT,
+                sent_at=timezone.now(),
+                subject=rendered.subject[:300],
+                last_error="",
+            )
             result.sent += 1
+        batch.write()
     finally:
         if is_open:
             try:
-                connection.close()
+                smtp.close()
             except Exception:  # noqa: BLE001
                 pass
     return result
