@@ -6,6 +6,7 @@ cancellation (METHOD:CANCEL) as the same event it already holds.
 
 from datetime import timedelta
 from email.utils import parseaddr
+from functools import lru_cache
 
 import icalendar
 from django.conf import settings
@@ -20,6 +21,17 @@ PARTSTAT = {
     InvitationStatus.WITHDRAWN: "DECLINED",
 }
 ALARM_BEFORE = timedelta(days=1)
+END = b"END:VCALENDAR\r\n"
+
+
+@lru_cache(maxsize=64)
+def _vtimezone(tzid: str) -> bytes:
+    """A zone's VTIMEZONE, serialised once per process: working out its transitions is most
+    of the cost of an .ics (what ``add_missing_timezones`` would add, byte for byte)."""
+    try:
+        return icalendar.Timezone.from_tzid(tzid).to_ical()
+    except ValueError:  # a zone icalendar does not know: left out, as it would be
+        return b""
 
 
 def event_uid(workshop_id: int) -> str:
@@ -74,5 +86,6 @@ def invitation_calendar(
         alarm.add("trigger", -ALARM_BEFORE)
         event.add_component(alarm)
     calendar.add_component(event)
-    calendar.add_missing_timezones()
-    return calendar.to_ical()
+    zones = b"".join(_vtimezone(tzid) for tzid in sorted(calendar.get_missing_tzids()))
+    ics = calendar.to_ical()
+    return ics[: -len(END)] + zones + END if zones else ics
