@@ -89,3 +89,83 @@ def wait_for(condition: Callable[[], bool], timeout: float = 45, interval: float
             return True
         time.sleep(interval)
     return condition()
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now (for a private server)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def worker_ready(log: Path, worker: subprocess.Popen, timeout: float = 60) -> bool:
+    """Wait until the worker's log says it consumes (``celery@… ready.``), or it died."""
+
+    def ready() -> bool:
+        return worker.poll() is not None or (log.exists() and " ready." in log.read_text())
+
+    return wait_for(ready, timeout=timeout, interval=0.1) and worker.poll() is None
+
+
+class RedisServer:
+    """A private redis-server on a free port, to stop and start without touching the
+    machine's shared Redis. Nothing is persisted: a restart starts empty."""
+
+    binary = "/usr/bin/redis-server"
+
+    def __init__(self, log: Path) -> None:
+        self.port = free_port()
+        self.log = log
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> "RedisServer":
+        import redis
+
+        with self.log.open("a") as out:
+            self.process = subprocess.Popen(
+                [
+                    self.binary,
+                    "--port",
+                    str(self.port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                ],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        client = redis.Redis(port=self.port, socket_connect_timeout=1)
+
+        def answers() -> bool:
+            try:
+                return bool(client.ping())
+            except redis.RedisError:
+                return False
+
+        if not wait_for(answers, timeout=10, interval=0.05):
+            raise RuntimeError(f"redis-server did not start; its log:\n{self.log.read_text()}")
+        return self
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+    def client(self):
+        import redis
+
+        return redis.Redis(port=self.port, socket_connect_timeout=1, socket_timeout=5)
