@@ -1,6 +1,18 @@
 """Workshop pages. Each views module owns its routes; this file only gathers them."""
 
-from workshops.views import agenda, calendar, delegation, message_templates, outreach, workshops
+from workshops.views import (
+    actions,
+    agenda,
+    attendance,
+    calendar,
+    delegation,
+    facilitation,
+    message_templates,
+    notes,
+    outreach,
+    report,
+    workshops,
+)
 
 app_name = "workshops"
 
@@ -11,4 +23,9 @@ urlpatterns = [
     *delegation.urlpatterns,
     *outreach.urlpatterns,
     *message_templates.urlpatterns,
+    *facilitation.urlpatterns,
+    *attendance.urlpatterns,
+    *notes.urlpatterns,
+    *actions.urlpatterns,
+    *report.urlpatterns,
 ]

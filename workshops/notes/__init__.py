@@ -1,0 +1,1 @@
+"""Session notes: Markdown rendering, services, selectors and the name check."""

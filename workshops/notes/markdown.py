@@ -1,0 +1,34 @@
+"""Notes are written in Markdown and shown as HTML that can carry nothing dangerous."""
+
+from __future__ import annotations
+
+import markdown
+import nh3
+from django.utils.safestring import SafeString, mark_safe
+
+EXTENSIONS = ["extra", "sane_lists", "nl2br"]
+
+TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em", "h1", "h2",
+    "h3", "h4", "h5", "h6", "hr", "i", "li", "ol", "p", "pre", "s", "strong", "sub", "sup",
+    "table", "tbody", "td", "th", "thead", "tr", "ul",
+}  # fmt: skip
+ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"}, "th": {"align"}}
+# Only links a reader can follow safely: no javascript:, data: or vbscript: URLs.
+URL_SCHEMES = {"http", "https", "mailto"}
+
+
+def render(text: str) -> SafeString:
+    """``text`` as sanitised HTML: tags outside a small prose set are dropped (scripts with
+    their content), attributes too, and links keep only safe schemes, with
+    ``rel="noopener noreferrer nofollow"``. Used for the page, the report and its PDF."""
+    html = markdown.markdown(text or "", extensions=EXTENSIONS, output_format="html")
+    clean = nh3.clean(
+        html,
+        tags=TAGS,
+        attributes=ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    )
+    return mark_safe(clean)  # noqa: S308 - sanitised by nh3 just above

@@ -1,0 +1,3 @@
+"""Placeholder: routes for the facilitator workspace (attendance), filled in by issue 6."""
+
+urlpatterns: list = []
