@@ -5,6 +5,7 @@ from workshops.models.invitations import Attendance, AttendanceStatus, Invitatio
 from workshops.models.notes import (
     ActionStatus,
     FollowUpAction,
+    NoteDraft,
     NoteLevel,
     NoteTheme,
     SessionNote,
@@ -24,6 +25,7 @@ __all__ = [
     "MessageKind",
     "MessageStatus",
     "MessageTemplate",
+    "NoteDraft",
     "NoteLevel",
     "NoteTheme",
     "ScheduledMessage",

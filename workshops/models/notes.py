@@ -80,7 +80,8 @@ class SessionNote(models.Model):
 
 
 class SessionNoteRevision(models.Model):
-    """An earlier version of a note, kept when it is edited."""
+    """An earlier version of a note, kept when it is edited: the note as it was before
+    ``edited_by`` changed it at ``edited_at``."""
 
     note = models.ForeignKey(
         SessionNote, verbose_name=_("note"), on_delete=models.CASCADE, related_name="revisions"
@@ -89,6 +90,17 @@ class SessionNoteRevision(models.Model):
     body = models.TextField(_("note"))
     level = models.CharField(_("confidentiality"), max_length=12, choices=NoteLevel.choices)
     chatham_house = models.BooleanField(_("Chatham House"))
+    session = models.ForeignKey(
+        Session,
+        verbose_name=_("session"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Theme names as they were, comma-separated: a theme renamed or deleted later does not
+    # rewrite history.
+    themes = models.CharField(_("themes"), max_length=500, blank=True)
     edited_at = models.DateTimeField(_("edited"), auto_now_add=True)
     edited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -104,6 +116,65 @@ class SessionNoteRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.note} @ {self.edited_at:%Y-%m-%d %H:%M}"
+
+
+class NoteDraft(models.Model):
+    """What a user is typing in the note editor, saved every few seconds, so a dropped
+    connection or a closed tab loses nothing. One per user and note (or new note of a
+    workshop); saving the note deletes it. Only its own user ever sees it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="note_drafts",
+    )
+    workshop = models.ForeignKey(
+        Workshop, verbose_name=_("workshop"), on_delete=models.CASCADE, related_name="+"
+    )
+    note = models.ForeignKey(
+        SessionNote,
+        verbose_name=_("note"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="drafts",
+    )
+    session = models.ForeignKey(
+        Session,
+        verbose_name=_("session"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    body = models.TextField(_("note"), blank=True)
+    level = models.CharField(
+        _("confidentiality"), max_length=12, choices=NoteLevel.choices, default=NoteLevel.TEAM
+    )
+    chatham_house = models.BooleanField(_("Chatham House"), default=True)
+    themes = models.CharField(_("themes"), max_length=500, blank=True)
+    updated_at = models.DateTimeField(_("saved"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("note draft")
+        verbose_name_plural = _("note drafts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "workshop", "note"],
+                condition=models.Q(note__isnull=False),
+                name="note_draft_one_per_note",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "workshop"],
+                condition=models.Q(note__isnull=True),
+                name="note_draft_one_new_per_workshop",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"draft #{self.pk}"
 
 
 class ActionStatus(models.TextChoices):
