@@ -20,6 +20,7 @@ from core import permissions
 from core.models import User
 from dialogues.models import Program, ProgramMembership
 from participants.models import Community
+from workshops.facilitation import facilitating_today
 from workshops.models import ActionStatus, FollowUpAction, Workshop, WorkshopStatus
 
 HOME_LIST_LIMIT = 8
@@ -36,6 +37,8 @@ class Home:
     today: date
     # Observers see aggregates, never people: a participant owner stays anonymous to them.
     shows_participant_names: bool
+    # A facilitator's day starts here: the workshops they run today, with attendance.
+    facilitating_today: list[Workshop]
 
 
 def home_programs(user: User) -> QuerySet[Program]:
@@ -101,4 +104,5 @@ def home_for(user: User) -> Home:
         open_actions_total=actions.count(),
         today=timezone.localdate(),
         shows_participant_names=permissions.is_admin(user) or permissions.is_programme_staff(user),
+        facilitating_today=facilitating_today(user),
     )
