@@ -388,3 +388,127 @@ class LikelyDuplicate(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.first_id} ~ #{self.second_id} ({self.reason})"
+
+
+# --- Exports (participants.exports) -----------------------------------------------------------
+
+
+class ExportKind(models.TextChoices):
+    REGISTRY = "registry", _("Registry")
+    WORKSHOP = "workshop", _("Workshop roster")
+    PROGRAM = "program", _("Program roster")
+
+
+class ExportFormat(models.TextChoices):
+    CSV = "csv", _("CSV")
+    XLSX = "xlsx", _("Excel (XLSX)")
+
+
+class ExportPreset(models.Model):
+    """A named choice of columns, saved per program (or for the registry) for reuse.
+
+    The one reference from the registry up to programs: a preset belongs to a program's
+    team, and goes with it. Only column keys are stored, never data.
+    """
+
+    program = models.ForeignKey(
+        "dialogues.Program",
+        verbose_name=_("program"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="export_presets",
+        help_text=_("Empty for presets of the registry export."),
+    )
+    name = models.CharField(_("name"), max_length=80)
+    kind = models.CharField(_("export"), max_length=12, choices=ExportKind.choices)
+    columns = models.JSONField(_("columns"), default=list)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("export preset")
+        verbose_name_plural = _("export presets")
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "name"],
+                name="export_preset_name_per_program",
+                violation_error_message=_("This program already has a preset of that name."),
+            ),
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=models.Q(program__isnull=True),
+                name="export_preset_name_registry",
+                violation_error_message=_("The registry already has a preset of that name."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ExportJobStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to start")
+    RUNNING = "running", _("Preparing")
+    DONE = "done", _("Ready to download")
+    FAILED = "failed", _("Failed")
+    EXPIRED = "expired", _("Expired")
+
+
+def _export_upload_to(instance: "ExportJob", filename: str) -> str:
+    # The stored name says nothing about the contents; the download names the file.
+    return f"exports/{uuid.uuid4().hex}{Path(filename).suffix.lower()}"
+
+
+class ExportJob(models.Model):
+    """A big export prepared by a Celery worker: its parameters, progress and file.
+
+    The file goes through the storage API, so the worker that writes it may run on another
+    machine than the web process that hands it out; only its requester may download it, and
+    a beat task deletes it once ``expires_at`` has passed.
+    """
+
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    kind = models.CharField(_("export"), max_length=12, choices=ExportKind.choices)
+    params = models.JSONField(_("parameters"), default=dict)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=ExportJobStatus.choices,
+        default=ExportJobStatus.PENDING,
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    file = models.FileField(_("file"), upload_to=_export_upload_to, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("export job")
+        verbose_name_plural = _("export jobs")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=100), name="export_job_progress_percent"
+            )
+        ]
+        indexes = [models.Index(fields=["status", "expires_at"], name="export_job_expiry_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk} ({self.get_status_display()})"
