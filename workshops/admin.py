@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.forms import ModelForm
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from core import audit
 from workshops.models import (
@@ -12,6 +12,7 @@ from workshops.models import (
     Invitation,
     MessageKind,
     MessageTemplate,
+    NoteLevel,
     NoteTheme,
     ScheduledMessage,
     Session,
@@ -114,6 +115,46 @@ class SessionNoteAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     inlines = [SessionNoteRevisionInline]
 
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None
+    ) -> HttpResponse:
+        # Reading a restricted note here is a reading like any other: logged.
+        if request.method == "GET":
+            note = self.get_object(request, object_id)
+            if note is not None and note.level == NoteLevel.RESTRICTED:
+                audit.record(
+                    request.user, "note.viewed", note, note=note.pk, level=note.level, page="admin"
+                )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_model(
+        self, request: HttpRequest, obj: SessionNote, form: ModelForm, change: bool
+    ) -> None:
+        """An edit here keeps the version it replaces, as the editor in the app does."""
+        if change and form.changed_data:
+            before = SessionNote.objects.get(pk=obj.pk)
+            SessionNoteRevision.objects.create(
+                note=before,
+                title=before.title,
+                body=before.body,
+                level=before.level,
+                chatham_house=before.chatham_house,
+                session_id=before.session_id,
+                themes=", ".join(sorted(t.name for t in before.themes.all())),
+                edited_by=request.user,
+            )
+            audit.record(
+                request.user,
+                "note.update",
+                obj,
+                workshop=obj.workshop_id,
+                level=obj.level,
+                previous_level=before.level,
+                fields=sorted(form.changed_data),
+                page="admin",
+            )
+        super().save_model(request, obj, form, change)
+
 
 @admin.register(SessionNoteRevision)
 class SessionNoteRevisionAdmin(admin.ModelAdmin):
@@ -122,6 +163,26 @@ class SessionNoteRevisionAdmin(admin.ModelAdmin):
     list_select_related = ("note", "edited_by")
     search_fields = ("note__title", "title")
     date_hierarchy = "edited_at"
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None
+    ) -> HttpResponse:
+        if request.method == "GET":
+            revision = self.get_object(request, object_id)
+            if revision is not None and NoteLevel.RESTRICTED in (
+                revision.level,
+                revision.note.level,
+            ):
+                audit.record(
+                    request.user,
+                    "note.viewed",
+                    revision.note,
+                    note=revision.note_id,
+                    level=revision.note.level,
+                    page="admin",
+                    revision=revision.pk,
+                )
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
