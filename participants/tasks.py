@@ -50,3 +50,19 @@ def prune_participant_imports() -> int:
     from participants.imports.services import imports_prune
 
     return imports_prune()
+
+
+@shared_task(name="participants.tasks.run_export")
+def run_export(job_id: int) -> None:
+    """Prepare a big export's file. Idempotent: only a pending job runs, once."""
+    from participants.exports.services import export_job_run
+
+    export_job_run(job_id=job_id)
+
+
+@shared_task(name="participants.tasks.expire_exports")
+def expire_exports() -> int:
+    """Delete export files 24 hours after they were ready (hourly). Idempotent."""
+    from participants.exports.services import export_jobs_expire
+
+    return export_jobs_expire()
