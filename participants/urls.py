@@ -1,6 +1,6 @@
 """The registry's pages. Each views module owns its routes; this file only gathers them."""
 
-from participants.views import duplicates, imports, listing, privacy, registry
+from participants.views import duplicates, exports, imports, listing, privacy, registry
 
 app_name = "participants"
 
@@ -10,4 +10,5 @@ urlpatterns = [
     *imports.urlpatterns,
     *duplicates.urlpatterns,
     *privacy.urlpatterns,
+    *exports.urlpatterns,
 ]

@@ -11,6 +11,7 @@ from workshops.views import (
     notes,
     outreach,
     report,
+    rosters,
     workshops,
 )
 
@@ -28,4 +29,5 @@ urlpatterns = [
     *notes.urlpatterns,
     *actions.urlpatterns,
     *report.urlpatterns,
+    *rosters.urlpatterns,
 ]
