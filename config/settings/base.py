@@ -237,6 +237,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workshops.tasks.sync_action_reminders",
         "schedule": crontab(minute=15),
     },
+    "expire-exports": {
+        "task": "participants.tasks.expire_exports",
+        "schedule": crontab(minute=40),
+    },
 }
 if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     # Redis hands an unacknowledged task to another worker after this long; no task is ever
@@ -265,6 +269,13 @@ OUTREACH_ACTION_REMINDER_DAYS = env.int("OUTREACH_ACTION_REMINDER_DAYS", default
 # Spreadsheet imports: bigger files are refused at upload with a message saying the limit.
 PARTICIPANT_IMPORT_MAX_BYTES = env.int("PARTICIPANT_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
 PARTICIPANT_IMPORT_MAX_ROWS = env.int("PARTICIPANT_IMPORT_MAX_ROWS", default=20_000)
+# Exports (participants.exports): beyond these row counts an export is prepared by a Celery
+# worker (progress bar, then a download link) instead of in the request. A CSV streams from
+# COPY at a steady pace with flat memory, so only a very big one waits; an XLSX must be
+# complete before its first byte can be sent. The file is kept EXPORT_KEEP_HOURS.
+EXPORT_CSV_BACKGROUND_ROWS = env.int("EXPORT_CSV_BACKGROUND_ROWS", default=250_000)
+EXPORT_XLSX_BACKGROUND_ROWS = env.int("EXPORT_XLSX_BACKGROUND_ROWS", default=5_000)
+EXPORT_KEEP_HOURS = env.int("EXPORT_KEEP_HOURS", default=24)
 
 # --- Forms and UI ----------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
