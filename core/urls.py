@@ -7,6 +7,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/preferences/", views.preferences, name="preferences"),
+    path("audit/", views.audit_log, name="audit_log"),
+    path("audit/export.csv", views.audit_log_export, name="audit_log_export"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

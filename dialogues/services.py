@@ -72,7 +72,7 @@ def membership_add(*, program: Program, user: User, role: str, by: User) -> Prog
     membership = ProgramMembership(program=program, user=user, role=role, added_by=by)
     membership.full_clean()
     membership.save()
-    audit.record(by, "program.team.add", program, user=user.pk, role=role)
+    audit.record(by, "program.team.add", program, user=user.pk, membership=membership.pk, role=role)
     return membership
 
 
@@ -101,6 +101,8 @@ def membership_change(*, membership: ProgramMembership, role: str, by: User) -> 
         "program.team.change",
         membership.program,
         user=membership.user_id,
+        membership=membership.pk,
+        fields=["role"],
         role=role,
         previous=previous,
     )
@@ -119,6 +121,7 @@ def membership_remove(*, membership: ProgramMembership, by: User) -> None:
         "program.team.remove",
         membership.program,
         user=membership.user_id,
+        membership=membership.pk,
         role=membership.role,
     )
     membership.delete()

@@ -65,8 +65,8 @@ def participant_update(
         if wanted != set(related.values_list("pk", flat=True)):
             related.set(wanted)
             changed.append(name)
-    if changed:
-        audit.record(by, "participant.update", participant, fields=sorted(changed))
+    # Field names only: the log never holds the values (erasure must leave nothing behind).
+    audit.record_change(by, participant, changed, action="participant.update")
     return participant
 
 
