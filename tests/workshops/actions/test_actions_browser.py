@@ -1,0 +1,34 @@
+"""The actions list in Chromium: overdue rows say so, and the status changes in place."""
+
+import pytest
+
+from tests.core.test_browser import sign_in
+from workshops.models import ActionStatus
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def test_overdue_is_visible_and_the_status_changes_in_place(
+    page, live_server, cast, actions, screenshot
+):
+    sign_in(page, live_server, "facilitator-user")
+    page.get_by_role("heading", name="Upcoming workshops").wait_for()
+    page.goto(f"{live_server.url}/workshops/{cast.workshop.pk}/actions/")
+    overdue = page.locator("tr", has_text="Circulate the minutes")
+    assert overdue.get_by_text("Overdue").is_visible()
+    assert not page.locator("tr", has_text="Introduce the mayors").get_by_text("Overdue").count()
+    # With JavaScript the select saves on change; the no-script button is hidden.
+    assert not overdue.get_by_role("button", name="Set").is_visible()
+    screenshot("actions-list")
+
+    overdue.get_by_label("Status").select_option(label="Done")
+    done = page.locator(f"#action-{actions.overdue.pk}")
+    done.locator(".small", has_text="done ").wait_for()
+    assert not done.get_by_text("Overdue").count()
+    assert page.url.endswith(f"/workshops/{cast.workshop.pk}/actions/")  # no reload
+    actions.overdue.refresh_from_db()
+    assert actions.overdue.status == ActionStatus.DONE
+    screenshot("actions-list-after-status")
