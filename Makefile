@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
 .PHONY: demo test venv services browser-deps lint format migrations-check deploy-check \
-	bench web worker beat clean
+	bench messages web worker beat clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else 1)' \
@@ -68,6 +68,14 @@ bench: venv services
 	$(BIN)/python bench/permissions.py
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/dispatch.py --messages 10000
+
+# Catalogues under locale/ (needs GNU gettext): gather new strings, then compile the .mo
+# files, which are committed so that running the app needs no gettext.
+messages: venv
+	$(BIN)/python manage.py makemessages --locale ar --locale fr --locale he \
+		--ignore '.venv/*' --ignore 'var/*' --ignore 'static/*' --no-obsolete
+	$(BIN)/python manage.py compilemessages --ignore '.venv/*'
 
 web: venv
 	$(BIN)/python manage.py runserver 127.0.0.1:8000

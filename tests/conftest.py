@@ -111,6 +111,19 @@ def browser():
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _browser_before_the_database(request):
+    """Start Chromium before the test database exists when a browser test will run.
+
+    Playwright's sync API runs an event loop in this thread, and Django keeps connections
+    per asyncio context: a browser started halfway through the session hands later tests a
+    fresh connection object without the snapshot that ``serialized_rollback`` restores, so a
+    browser test after another serialized test would find seeded tables (languages) empty.
+    """
+    if any(item.get_closest_marker("browser") for item in request.session.items):
+        request.getfixturevalue("browser")
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")

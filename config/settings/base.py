@@ -249,6 +249,9 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
         "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
         "socket_connect_timeout": 3,
         "socket_timeout": 10,
+        # Without this a publish on a dropped connection reconnects for ~6 s (kombu retries
+        # for broker_connection_timeout, sleeping 2 s then 4 s) and a page waits that long.
+        "max_retries": 0,
     }
 # Publishing never waits on a broker that is down: the outbox keeps the work.
 CELERY_TASK_PUBLISH_RETRY = False
@@ -257,10 +260,14 @@ CELERY_TASK_PUBLISH_RETRY = False
 OUTBOX_CLAIM_BATCH = env.int("OUTBOX_CLAIM_BATCH", default=200)
 OUTBOX_CLAIM_ROUNDS = env.int("OUTBOX_CLAIM_ROUNDS", default=50)
 OUTBOX_SEND_BATCH = env.int("OUTBOX_SEND_BATCH", default=50)
-# A row queued or sending longer than this is re-driven (its worker or task was lost).
+# A row queued or sending longer than this is re-driven (its worker or task was lost). A
+# batch renews its claim every quarter of it, so one SMTP exchange (EMAIL_TIMEOUT per step)
+# must fit well inside three quarters.
 OUTBOX_STUCK_AFTER_SECONDS = env.int("OUTBOX_STUCK_AFTER_SECONDS", default=600)
+# Retries wait in the table (send_at), never in Redis; the cap stays under half the
+# visibility timeout all the same, should anyone ever move the wait into the broker.
 OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=60)
-OUTBOX_RETRY_CAP_SECONDS = env.int("OUTBOX_RETRY_CAP_SECONDS", default=30 * 60)
+OUTBOX_RETRY_CAP_SECONDS = env.int("OUTBOX_RETRY_CAP_SECONDS", default=20 * 60)
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
 OUTREACH_FOLLOW_UP_AFTER_HOURS = env.int("OUTREACH_FOLLOW_UP_AFTER_HOURS", default=24)
 OUTREACH_ACTION_REMINDER_DAYS = env.int("OUTREACH_ACTION_REMINDER_DAYS", default=2)

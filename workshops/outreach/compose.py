@@ -10,6 +10,7 @@ import hmac
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from email.mime.text import MIMEText
 from email.policy import Compat32
 from email.utils import parseaddr
@@ -138,13 +139,25 @@ def starts_line(workshop: Workshop) -> str:
     return f"{formats.date_format(starts, 'DATE_FORMAT')}, {_time(starts)}"
 
 
-def dates_line(workshop: Workshop) -> str:
+def utc_offset(moment) -> str:
+    """``UTC+03:00``: a moment's offset, which many places share, unlike a zone's name."""
+    offset = moment.utcoffset() or timedelta(0)
+    sign = "-" if offset < timedelta(0) else "+"
+    minutes = abs(int(offset.total_seconds())) // 60
+    return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def dates_line(workshop: Workshop, *, reveal_zone: bool = True) -> str:
+    """Start and end in the venue's time zone. ``reveal_zone=False`` (a discreet program
+    before acceptance) names the UTC offset instead: "Asia/Jerusalem" says where."""
     starts, ends = workshop.local_starts_at(), workshop.local_ends_at()
     day = formats.date_format(starts, "DATE_FORMAT")
     if starts.date() == ends.date():
         span = f"{day}, {_time(starts)}–{_time(ends)}"
     else:
         span = f"{day}, {_time(starts)} – {formats.date_format(ends, 'DATE_FORMAT')}, {_time(ends)}"
+    if not reveal_zone:
+        return f"{span} ({utc_offset(starts)})"
     return _("%(span)s (%(zone)s time)") % {"span": span, "zone": workshop.time_zone}
 
 
@@ -171,6 +184,7 @@ def _workshop_values(workshop: Workshop, kind: str) -> dict[str, str]:
     values = {
         "workshop": workshop_label(workshop),
         "dates": dates_line(workshop),
+        "dates_discreet": dates_line(workshop, reveal_zone=False),
         "starts": starts_line(workshop),
         "venue": venue_line(workshop),
         "venue_hidden": _("shared once you accept the invitation"),
@@ -192,9 +206,10 @@ def _invitation_values(
     workshop = invitation.workshop
     key = ("workshop", workshop.pk, translation.get_language(), message.kind)
     values = dict(book.shared(key, lambda: _workshop_values(workshop, message.kind)))
-    hidden = values.pop("venue_hidden")
+    hidden, discreet_dates = values.pop("venue_hidden"), values.pop("dates_discreet")
     if not shows_venue(invitation):
         values["venue"] = hidden
+        values["dates"] = discreet_dates
     values["participant_name"] = invitation.participant.full_name
     values["rsvp_link"] = links.rsvp_url(invitation)
     return values
@@ -219,6 +234,14 @@ def recipient(message: ScheduledMessage) -> tuple[str, str, str]:
     return user.email, str(user), user.language or ""
 
 
+def _linked(line: str) -> str:
+    """One line, escaped, its links clickable. A link reads left to right inside Arabic or
+    Hebrew text too, and a long one may break anywhere rather than widen a phone's screen."""
+    return urlize(escape(line), autoescape=False).replace(
+        "<a href=", '<a dir="ltr" style="word-break:break-all" href='
+    )
+
+
 def html_body(text: str, book: TemplateBook | None = None) -> str:
     """The plain text as HTML paragraphs with its links made clickable.
 
@@ -227,8 +250,7 @@ def html_body(text: str, book: TemplateBook | None = None) -> str:
     at once gives (``urlize`` treats every word on its own)."""
     book = book or TemplateBook()
     lines = [
-        book.shared(("line", line), lambda line=line: urlize(escape(line), autoescape=False))
-        for line in text.split("\n")
+        book.shared(("line", line), lambda line=line: _linked(line)) for line in text.split("\n")
     ]
     return mark_safe(linebreaks_filter(mark_safe("\n".join(lines))))
 
@@ -265,6 +287,7 @@ def render(message: ScheduledMessage, book: TemplateBook | None = None) -> Rende
                 invitation,
                 summary=values["workshop"],
                 location=values["venue"] if shows_venue(invitation) else "",
+                reveal_zone=shows_venue(invitation),
                 description=values["rsvp_link"] if not cancel else "",
                 cancel=cancel,
             )

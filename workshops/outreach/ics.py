@@ -4,7 +4,7 @@ One UID per workshop, so a calendar treats an update (higher SEQUENCE, METHOD:RE
 cancellation (METHOD:CANCEL) as the same event it already holds.
 """
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 from email.utils import parseaddr
 from functools import lru_cache
 
@@ -39,12 +39,19 @@ def event_uid(workshop_id: int) -> str:
 
 
 def invitation_calendar(
-    invitation: Invitation, *, summary: str, location: str, description: str, cancel: bool
+    invitation: Invitation,
+    *,
+    summary: str,
+    location: str,
+    description: str,
+    cancel: bool,
+    reveal_zone: bool = True,
 ) -> bytes:
-    """The calendar object for one invitee: the event as they should see it now."""
+    """The calendar object for one invitee: the event as they should see it now. Without
+    ``reveal_zone`` (discreet, not yet accepted) the times are UTC: a VTIMEZONE names the place."""
     workshop = invitation.workshop
     participant = invitation.participant
-    zone = workshop.venue_zone
+    zone = workshop.venue_zone if reveal_zone else UTC
     organiser_name, organiser_email = parseaddr(settings.DEFAULT_FROM_EMAIL)
 
     calendar = icalendar.Calendar()

@@ -122,6 +122,9 @@ def sweep_stuck(*, now: datetime | None = None) -> int:
 
 # --- Sending ----------------------------------------------------------------------------------
 
+# Seconds to wait before each try at taking rows another transaction has locked for a moment.
+TAKE_PAUSES = (0, 0.05, 0.2, 0.5)
+
 
 @dataclass
 class BatchResult:
@@ -140,17 +143,39 @@ def _take(ids: list[int]) -> tuple[datetime | None, list[ScheduledMessage]]:
     guarded by it, so once the sweeper has re-driven a row (or another worker holds it)
     this batch neither sends it nor writes to it."""
     token = timezone.now()
-    with transaction.atomic():
-        taken = list(
-            ScheduledMessage.objects.select_for_update(skip_locked=True)
-            .filter(id__in=ids, status=MessageStatus.QUEUED)
-            .values_list("id", flat=True)
+    taken: list[int] = []
+    wanted = list(ids)
+    for pause in TAKE_PAUSES:
+        if pause:
+            time.sleep(pause)
+        with transaction.atomic():
+            got = list(
+                ScheduledMessage.objects.select_for_update(skip_locked=True)
+                .filter(id__in=wanted, status=MessageStatus.QUEUED)
+                .values_list("id", flat=True)
+            )
+            ScheduledMessage.objects.filter(id__in=got).update(
+                status=MessageStatus.SENDING, claimed_at=token, updated_at=token
+            )
+        taken += got
+        left = set(wanted) - set(got)
+        # Rows skipped while still queued were locked for a moment by someone else (a
+        # dispatcher's claim keeps the lock on rows it read as pending just before this
+        # task's claim committed, until it commits). Skipped for good they would wait for
+        # the sweeper; rows no longer queued are another task's.
+        wanted = (
+            list(
+                ScheduledMessage.objects.filter(
+                    id__in=left, status=MessageStatus.QUEUED
+                ).values_list("id", flat=True)
+            )
+            if left
+            else []
         )
-        if not taken:
-            return None, []
-        ScheduledMessage.objects.filter(id__in=taken).update(
-            status=MessageStatus.SENDING, claimed_at=token, updated_at=token
-        )
+        if not wanted:
+            break
+    if not taken:
+        return None, []
     contact = ConsentRecord.objects.filter(
         participant=OuterRef("recipient_participant"), scope=ConsentScope.CONTACT
     ).order_by("-given_on", "-recorded_at", "-id")
@@ -308,14 +333,23 @@ class _Batch:
         self.sent_invitations.clear()
         return ours
 
+    def keep(self, message: ScheduledMessage) -> bool:
+        """Just before ``message`` goes out: if the token is due for renewal (a slow render,
+        a paused process), renew it now and say whether the message is still this batch's;
+        the sweeper may have taken it back, and another worker may be sending it."""
+        if time.monotonic() - self.renewed <= self.renew_every:
+            return True
+        with transaction.atomic():
+            self._renew(timezone.now())
+        return message.pk in self.todo
+
     def _renew(self, now: datetime) -> None:
-        """A new token for the rows still to send, so the sweeper leaves them alone."""
-        mine = ScheduledMessage.objects.filter(
-            pk__in=self.todo, status=MessageStatus.SENDING, claimed_at=self.token
-        )
-        still = set(mine.values_list("pk", flat=True))
-        ScheduledMessage.objects.filter(pk__in=still).update(claimed_at=now)
-        self.todo, self.token, self.renewed = still, now, time.monotonic()
+        """A new token for the rows still to send, so the sweeper leaves them alone. Rows
+        it took back meanwhile keep theirs (the guarded UPDATE skips them) and leave ``todo``."""
+        rows = ScheduledMessage.objects.filter(pk__in=self.todo, status=MessageStatus.SENDING)
+        rows.filter(claimed_at=self.token).update(claimed_at=now)
+        self.todo = set(rows.filter(claimed_at=now).values_list("pk", flat=True))
+        self.token, self.renewed = now, time.monotonic()
 
     def defer(self, messages: list[ScheduledMessage], error: str) -> int:
         """Back to pending, untried (the mail server is unreachable): no attempt counted."""
@@ -425,6 +459,13 @@ def _connection_lost(exc: Exception) -> bool:
     return not isinstance(exc, smtplib.SMTPRecipientsRefused)
 
 
+def _close(smtp) -> None:
+    try:
+        smtp.close()
+    except Exception:  # noqa: BLE001 - closing a connection that broke
+        pass
+
+
 def send_batch(ids: list[int]) -> BatchResult:
     """Send the queued messages of ``ids`` over one SMTP connection. Idempotent: rows no
     longer queued are skipped.
@@ -464,6 +505,9 @@ def send_batch(ids: list[int]) -> BatchResult:
                 )
                 result.failed += 1
                 continue
+            if not batch.keep(message):
+                result.skipped += 1
+                continue
             try:
                 if not is_open:
                     smtp.open()
@@ -475,14 +519,20 @@ def send_batch(ids: list[int]) -> BatchResult:
                 setattr(result, outcome, getattr(result, outcome) + 1)
                 log.warning("outbox: message %s %s: %s", message.pk, outcome, describe(exc)[:200])
                 if not is_open or _connection_lost(exc):
-                    try:
-                        smtp.close()
-                    except Exception:  # noqa: BLE001 - closing a broken connection
-                        pass
+                    _close(smtp)
                     is_open = False
                     rest = [m for m in messages[position + 1 :] if m.pk in batch.todo]
                     result.retrying += batch.defer(rest, describe(exc))
                     break
+                continue
+            except Exception as exc:  # not an answer: an address smtplib cannot encode, say
+                log.exception("outbox: message %s could not be sent", message.pk)
+                batch.finish(
+                    message, status=MessageStatus.FAILED, last_error=f"Not sent: {exc}"[:2000]
+                )
+                result.failed += 1
+                _close(smtp)
+                is_open = False
                 continue
             batch.finish(
                 message,
@@ -495,8 +545,10 @@ def send_batch(ids: list[int]) -> BatchResult:
         batch.write()
     finally:
         if is_open:
+            _close(smtp)
+        if batch.outcomes:  # leaving on an error: what was sent is still recorded if it can be
             try:
-                smtp.close()
-            except Exception:  # noqa: BLE001
-                pass
+                batch.write()
+            except Exception:  # noqa: BLE001 - the error on its way out says more
+                log.exception("outbox: outcomes of batch could not be written")
     return result

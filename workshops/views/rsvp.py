@@ -85,11 +85,12 @@ def _facts(invitation: Invitation) -> dict[str, object]:
     """The workshop as this participant may see it: discreet programs keep the venue back
     until they have accepted."""
     workshop = invitation.workshop
+    shown = compose.shows_venue(invitation)
     return {
         "invitation": invitation,
         "label": compose.workshop_label(workshop),
-        "dates": compose.dates_line(workshop),
-        "venue": compose.venue_line(workshop) if compose.shows_venue(invitation) else "",
+        "dates": compose.dates_line(workshop, reveal_zone=shown),
+        "venue": compose.venue_line(workshop) if shown else "",
     }
 
 

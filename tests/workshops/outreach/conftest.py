@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -64,9 +65,9 @@ def invitees(workshop: Workshop, count: int, *, prefix: str = "invitee") -> list
 
 
 def _drop_broker_pools() -> None:
-    """Forget pooled broker connections, so the next publish connects to ``broker_url``."""
-    if app._pool is not None:
-        app._pool.force_close_all()
+    """Forget the app's pooled broker connections, so the next publish connects to
+    ``broker_url``. Not closed: kombu keeps pools per broker and hands the same ones back
+    when the URL comes back."""
     app._pool = None
     app.amqp._producer_pool = None
 
@@ -76,9 +77,11 @@ def publishing_to(queue: str, broker_url: str | None = None) -> Iterator[None]:
     """Tasks this process publishes (``wake_dispatcher``, ``.delay()``) go to ``queue`` on
     ``broker_url`` for the duration: a queue of the test's own, never a shared one."""
     conf = app.conf
-    before = conf.task_default_queue, conf.broker_url
+    before = conf.task_default_queue, conf.broker_url, os.environ.get("CELERY_BROKER_URL")
     conf.task_default_queue = queue
     if broker_url:
+        # Celery reads CELERY_BROKER_URL from the environment before its own setting.
+        os.environ["CELERY_BROKER_URL"] = broker_url
         conf.broker_url = broker_url
         _drop_broker_pools()
     try:
@@ -87,7 +90,34 @@ def publishing_to(queue: str, broker_url: str | None = None) -> Iterator[None]:
         conf.task_default_queue = before[0]
         if broker_url:
             conf.broker_url = before[1]
+            if before[2] is None:
+                os.environ.pop("CELERY_BROKER_URL", None)
+            else:
+                os.environ["CELERY_BROKER_URL"] = before[2]
             _drop_broker_pools()
+
+
+def queued_messages(queue: str, broker_url: str | None = None) -> list[dict]:
+    """The task messages waiting in ``queue`` on Redis, as kombu wrote them."""
+    with app.connection_for_write(broker_url) as conn:
+        client = conn.default_channel.client
+        return [json.loads(raw) for raw in client.lrange(queue, 0, -1)]
+
+
+def forget_queue(queue: str, broker_url: str | None = None) -> None:
+    """Leave nothing of ``queue`` on a shared Redis: its list, and the unacknowledged copies
+    of tasks a killed worker held (Redis would hand them back to ``queue`` in an hour)."""
+    with app.connection_for_write(broker_url) as conn:
+        client = conn.default_channel.client
+        client.delete(queue)
+        for tag, raw in client.hgetall("unacked").items():
+            try:
+                routing_key = json.loads(raw)[2]
+            except (ValueError, IndexError, TypeError):
+                continue
+            if routing_key == queue:
+                client.hdel("unacked", tag)
+                client.zrem("unacked_index", tag)
 
 
 # --- Workers -----------------------------------------------------------------------------------
@@ -151,6 +181,12 @@ class Outbox:
         with app.connection_for_write(self.broker_url) as conn:
             return conn.default_channel.client.llen(self.queue)
 
+    def alive(self) -> subprocess.Popen | None:
+        """The last worker started, if it still runs."""
+        if self.workers and self.workers[-1].poll() is None:
+            return self.workers[-1]
+        return None
+
     @contextmanager
     def beat(self, every: float = 0.5) -> Iterator[None]:
         """What celery beat does, from this process: a dispatch every ``every`` seconds,
@@ -178,6 +214,10 @@ class Outbox:
 
     def close(self) -> None:
         self.stack.close()
+        try:
+            forget_queue(self.queue, self.broker_url)
+        except Exception:  # noqa: BLE001 - a private Redis may be gone already
+            pass
 
 
 @pytest.fixture

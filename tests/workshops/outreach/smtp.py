@@ -133,11 +133,13 @@ class SMTPServer:
         self._faults: list[_Fault] = []
         self._refused: dict[str, str] = {}
         self.delay = 0.0
-        # Called in the server's thread. ``on_data(message_id)``: the whole message has
-        # arrived, nothing is recorded yet (a kill here is outside the duplicate window).
-        # ``on_accept(received)``: recorded, 250 not yet answered (inside the window).
+        # Called in the server's thread. ``on_mail(sender)``: a transaction begins.
+        # ``on_data(message_id)``: the whole message has arrived, nothing is recorded yet;
+        # a reply it returns ("421 …") is answered instead and nothing is recorded (kill the
+        # sender here: outside the duplicate window). ``on_accept(received)``: recorded, 250
+        # not yet answered (a kill here is inside the window).
         self.on_mail: Callable[[str], None] | None = None
-        self.on_data: Callable[[str], None] | None = None
+        self.on_data: Callable[[str], str | None] | None = None
         self.on_accept: Callable[[Received], None] | None = None
         self._controller = _FreePortController(
             self, hostname=self.host, port=0, server_hostname="smtp.test", ready_timeout=10
@@ -275,9 +277,8 @@ class SMTPServer:
         rcpt_tos = tuple(a.lower() for a in envelope.rcpt_tos)
         if self.delay:
             await asyncio.sleep(self.delay)
-        if self.on_data is not None:
-            self.on_data(message_id)
-        reply = self._fault("data")
+        reply = self.on_data(message_id) if self.on_data is not None else None
+        reply = reply or self._fault("data")
         if reply:
             self._note(message_id, rcpt_tos, reply)
             return reply

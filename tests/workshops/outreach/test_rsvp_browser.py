@@ -2,7 +2,7 @@
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from participants.models import Language
 from tests import factories
@@ -50,15 +50,28 @@ def test_a_participant_accepts_on_a_phone(page, live_server, cast, screenshot, l
     html = page.locator("html")
     assert html.get_attribute("lang") == name
     assert html.get_attribute("dir") == ("rtl" if language else "ltr")
-    page.get_by_role("heading", name="Your invitation").wait_for()
+    with translation.override(name):  # the page speaks the participant's language
+        said = {
+            text: translation.gettext(text)
+            for text in (
+                "Your invitation",
+                "Yes, I will attend",
+                "Dietary needs",
+                "Send my answer",
+                "Thank you: your place is confirmed",
+            )
+        }
+    if language:
+        assert said["Your invitation"] != "Your invitation", "the Arabic catalogue is missing"
+    page.get_by_role("heading", name=said["Your invitation"]).wait_for()
     _fits_the_phone(page)
     screenshot(f"rsvp-phone-{name}")
 
-    page.get_by_text("Yes, I will attend").click()
-    page.get_by_label("Dietary needs").fill("Vegetarian")
-    page.get_by_role("button", name="Send my answer").click()
+    page.get_by_text(said["Yes, I will attend"]).click()
+    page.get_by_label(said["Dietary needs"]).fill("Vegetarian")
+    page.get_by_role("button", name=said["Send my answer"]).click()
 
-    page.get_by_role("heading", name="Thank you: your place is confirmed").wait_for()
+    page.get_by_role("heading", name=said["Thank you: your place is confirmed"]).wait_for()
     assert "/answered/" in page.url
     assert "Ledra Palace Hotel" in page.get_by_test_id("venue").inner_text()
     assert "Vegetarian" in page.content()
