@@ -11,6 +11,7 @@ from workshops.views import (
     notes,
     outreach,
     report,
+    roster_pdfs,
     rosters,
     workshops,
 )
@@ -29,5 +30,6 @@ urlpatterns = [
     *notes.urlpatterns,
     *actions.urlpatterns,
     *report.urlpatterns,
+    *roster_pdfs.urlpatterns,
     *rosters.urlpatterns,
 ]
