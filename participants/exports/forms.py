@@ -7,6 +7,8 @@ from participants.exports.columns import columns_for, default_keys
 from participants.exports.spec import RosterScope
 from participants.models import ExportFormat, ExportKind
 
+CHECK = {"class": "form-check-input"}
+
 SCOPE_CHOICES = [
     (RosterScope.INVITED, _("Everyone on the delegation (with their invitation status)")),
     (RosterScope.ACCEPTED, _("Those who accepted")),
@@ -16,20 +18,24 @@ SCOPE_CHOICES = [
 
 class ExportForm(forms.Form):
     columns = forms.MultipleChoiceField(
-        label=_("Columns"), widget=forms.CheckboxSelectMultiple, required=False
+        label=_("Columns"), widget=forms.CheckboxSelectMultiple(attrs=CHECK), required=False
     )
     scope = forms.ChoiceField(
-        label=_("Who"), choices=SCOPE_CHOICES, initial=RosterScope.INVITED, widget=forms.RadioSelect
+        label=_("Who"),
+        choices=SCOPE_CHOICES,
+        initial=RosterScope.INVITED,
+        widget=forms.RadioSelect(attrs=CHECK),
     )
     format = forms.ChoiceField(
         label=_("Format"),
         choices=ExportFormat.choices,
         initial=ExportFormat.CSV,
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs=CHECK),
     )
     chatham = forms.BooleanField(
         label=_("Chatham House export"),
         required=False,
+        widget=forms.CheckboxInput(attrs=CHECK),
         help_text=_(
             "No names and no contact details: only community, sector, track and attendance."
         ),
@@ -37,6 +43,7 @@ class ExportForm(forms.Form):
     reveal = forms.BooleanField(
         label=_("Show high-risk participants in full"),
         required=False,
+        widget=forms.CheckboxInput(attrs=CHECK),
         help_text=_("Otherwise they appear under a stable pseudonym (P-…) without other details."),
     )
     confirm_reveal = forms.BooleanField(
@@ -45,6 +52,7 @@ class ExportForm(forms.Form):
             "log records that I asked for them."
         ),
         required=False,
+        widget=forms.CheckboxInput(attrs=CHECK),
     )
     filters = forms.CharField(required=False, widget=forms.HiddenInput)
     preset_name = forms.CharField(label=_("Preset name"), required=False, max_length=80)
