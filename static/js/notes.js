@@ -90,7 +90,12 @@
     var sending = false;
     var offline = false;
 
-    function say(text) { if (status) { status.textContent = text; } }
+    function say(text, state) {
+      if (status) {
+        status.textContent = text;
+        status.dataset.state = state || "";
+      }
+    }
 
     function body(extra) {
       var data = new FormData();
@@ -126,11 +131,11 @@
         offline = false;
         // On the server now: nothing confidential needs to stay in this browser.
         dropLocal(key);
-        say(form.dataset.labelSaved.replace("__time__", clock(new Date(answer.saved_at))));
+        say(form.dataset.labelSaved.replace("__time__", clock(new Date(answer.saved_at))), "saved");
       }).catch(function () {
         offline = true;
         keepLocally(request.current);
-        say(form.dataset.labelOffline);
+        say(form.dataset.labelOffline, "offline");
       }).then(function () { sending = false; });
     }
 
@@ -142,7 +147,7 @@
     window.addEventListener("offline", function () {
       offline = true;
       if (!same(state(form), saved)) { keepLocally(state(form)); }
-      say(form.dataset.labelOffline);
+      say(form.dataset.labelOffline, "offline");
     });
     // Leaving with unsaved changes: one last try that survives the page, and a local copy.
     window.addEventListener("pagehide", function () {

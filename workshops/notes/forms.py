@@ -11,6 +11,11 @@ from workshops.models import NoteLevel, NoteTheme, Session, SessionNote, Worksho
 from workshops.notes import names, selectors
 from workshops.notes.services import split_themes
 
+NAMES_ERROR = _(
+    "This is a Chatham House note, but it names participants of the workshop. Take the "
+    "names out, or confirm that no one can be identified."
+)
+
 
 class NoteForm(forms.ModelForm):
     """Title, text, level, Chatham House, session and themes.
@@ -68,9 +73,9 @@ class NoteForm(forms.ModelForm):
             themes.queryset = (themes.queryset | self.instance.themes.all()).distinct()
         self.fields["new_themes"].widget.attrs.update({"dir": "auto", "autocomplete": "off"})
 
-    @property
-    def warns(self) -> bool:
-        return bool(self.mentions)
+    def other_errors(self) -> list[str]:
+        """Errors not about names (those have their own panel)."""
+        return [e for e in self.non_field_errors() if e != str(NAMES_ERROR)]
 
     def clean_title(self) -> str:
         return " ".join((self.cleaned_data.get("title") or "").split())
@@ -87,14 +92,7 @@ class NoteForm(forms.ModelForm):
         found = {m.pk for m in self.mentions}
         shown = {int(p) for p in (cleaned.get("acknowledged") or "").split(",") if p.isdigit()}
         if found and not (cleaned.get("save_anyway") and found <= shown):
-            self.add_error(
-                None,
-                _(
-                    "This is a Chatham House note, but it names participants of the "
-                    "workshop. Take the names out, or confirm below that no one can be "
-                    "identified."
-                ),
-            )
+            self.add_error(None, NAMES_ERROR)
             # The box is unticked again: the names shown now are the ones to confirm.
             data = self.data.copy()
             data["save_anyway"] = ""

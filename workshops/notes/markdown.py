@@ -16,6 +16,13 @@ TAGS = {
 ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"}, "th": {"align"}}
 # Only links a reader can follow safely: no javascript:, data: or vbscript: URLs.
 URL_SCHEMES = {"http", "https", "mailto"}
+# On a page, each block takes its direction from its own first letter, so an Arabic
+# paragraph reads right to left and the English list under it left to right.
+DIRECTIONAL = (
+    "blockquote", "dd", "dl", "dt", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ol", "p",
+    "table", "td", "th", "ul",
+)  # fmt: skip
+SET_ATTRIBUTES = {tag: {"dir": "auto"} for tag in DIRECTIONAL}
 
 
 def render(text: str) -> SafeString:
@@ -32,3 +39,17 @@ def render(text: str) -> SafeString:
         strip_comments=True,
     )
     return mark_safe(clean)  # noqa: S308 - sanitised by nh3 just above
+
+
+def render_for_page(text: str) -> SafeString:
+    """``render`` with ``dir="auto"`` on every block, for the browser. (The report sets an
+    explicit direction per block instead, as its PDF engine does not know ``auto``.)"""
+    html = nh3.clean(
+        render(text),
+        tags=TAGS,
+        attributes=ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+        set_tag_attribute_values=SET_ATTRIBUTES,
+    )
+    return mark_safe(html)  # noqa: S308 - sanitised by nh3 twice

@@ -32,6 +32,7 @@ from workshops.models import NoteDraft, NoteLevel, SessionNote, Workshop
 from workshops.notes import names, selectors, services
 from workshops.notes.forms import NoteFilterForm, NoteForm
 from workshops.notes.markdown import render as render_markdown
+from workshops.notes.markdown import render_for_page
 from workshops.views.workshops import add_service_errors
 
 PAGE_SIZE = 25
@@ -127,7 +128,7 @@ def note_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "note": note,
             "workshop": note.workshop,
-            "html": render_markdown(note.body),
+            "html": render_for_page(note.body),
             "may_change": permissions.can_change(request.user, note),
             "revisions": note.revisions.count(),
         },
@@ -158,6 +159,7 @@ def _editor(
             "draft": draft,
             "draft_data": _draft_data(draft) if draft else None,
             "mentions": form.mentions,
+            "other_errors": form.other_errors() if form.is_bound else [],
             # This browser's copy while offline: per user, so a shared device mixes nothing.
             "storage_key": f"ob-note-draft:{request.user.pk}:{workshop.pk}:{note.pk or 0}"
             if note
@@ -275,7 +277,7 @@ def note_version(request: HttpRequest, pk: int, revision: int) -> HttpResponse:
             "workshop": note.workshop,
             "version": version,
             "newer": newer,
-            "html": render_markdown(version.revision.body),
+            "html": render_for_page(version.revision.body),
         },
     )
 

@@ -237,6 +237,8 @@ def test_markdown_keeps_prose_and_safe_links():
     assert "<strong>Bold</strong>" in html and "<em>italic</em>" in html and "<li>one</li>" in html
     assert 'href="https://example.org"' in html and 'rel="noopener noreferrer nofollow"' in html
     assert "ليلى" in html
+    page = markdown.render_for_page("ليلى\n\n- one\n\n<p dir=rtl onclick=x>x</p>")
+    assert page.count('dir="auto"') == 4 and "onclick" not in page
 
 
 def test_the_note_page_shows_sanitised_html(client, cast):

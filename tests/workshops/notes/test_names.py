@@ -137,7 +137,7 @@ def test_a_chatham_house_note_naming_a_participant_is_refused_once_with_the_name
     response = post_note(client, cast, body=body)
     assert response.status_code == 400
     html = response.content.decode()
-    assert "names participants of the workshop" in html
+    assert "this Chatham House note names participants of the workshop" in html
     assert "Layla Haddad" in html and "ليلى حدّاد" in html  # both spellings shown
     assert "Andreas Petrou" not in html
     assert f'name="acknowledged" value="{invitees[0].pk}"' in html
