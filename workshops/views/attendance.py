@@ -96,6 +96,16 @@ def _sheet(
     return render(request, "workshops/attendance/sheet.html", context, status=status)
 
 
+def _reload_or_redirect(request: HttpRequest, url: str) -> HttpResponse:
+    """After a refusal: htmx loads the page anew (with the message), a plain POST
+    redirects to it."""
+    if request.headers.get("HX-Request"):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
+
+
 @never_cache
 @login_required
 @require_GET
@@ -131,10 +141,9 @@ def attendance_mark(request: HttpRequest, pk: int, session: int) -> HttpResponse
             session=item, participant=person, status=request.POST.get("status", ""), by=request.user
         )
     except services.AttendanceError as error:
-        if request.headers.get("HX-Request"):
-            return HttpResponse(str(error), status=400, content_type="text/plain")
+        # Closed meanwhile, or a forged status: the whole page again, saying why.
         messages.error(request, str(error))
-        return redirect(_sheet_url(workshop, item))
+        return _reload_or_redirect(request, _sheet_url(workshop, item))
     row = facilitation.attendance_row(item, person)
     if request.headers.get("HX-Request"):
         return render(
@@ -161,9 +170,7 @@ def attendance_mark_all(request: HttpRequest, pk: int, session: int) -> HttpResp
         count = services.attendance_mark_all(session=item, by=request.user)
     except services.AttendanceError as error:
         messages.error(request, str(error))
-        if request.headers.get("HX-Request"):
-            return _sheet(request, workshop, item)
-        return redirect(_sheet_url(workshop, item))
+        return _reload_or_redirect(request, _sheet_url(workshop, item))
     if not request.headers.get("HX-Request"):
         messages.success(
             request,

@@ -175,8 +175,10 @@ def test_people_not_on_the_list_cannot_be_marked(client, cast, room):
 def test_an_unknown_status_is_refused(client, cast, room):
     client.force_login(cast.facilitator)
     response = mark(client, room, room.people[0], "maybe", **HX)
-    assert response.status_code == 400
+    # htmx reloads the sheet, which says why.
+    assert response.status_code == 204 and response["HX-Redirect"] == sheet_url(room)
     assert not Attendance.objects.exists()
+    assert "Choose present or absent." in client.get(sheet_url(room)).content.decode()
 
 
 def test_mark_all_marks_only_those_not_yet_marked(client, cast, room):
@@ -311,8 +313,13 @@ def test_a_cancelled_workshop_is_read_only(client, cast, room):
         reverse("workshops:attendance_mark", args=[room.workshop.pk, room.morning.pk]) not in html
     )
     assert "Mark the" not in html and "Add a walk-in" not in html
-    mark(client, room, room.people[1])
-    client.post(reverse("workshops:attendance_mark_all", args=[room.workshop.pk, room.morning.pk]))
+    response = mark(client, room, room.people[1], **HX)
+    assert response["HX-Redirect"] == sheet_url(room)
+    response = client.post(
+        reverse("workshops:attendance_mark_all", args=[room.workshop.pk, room.morning.pk]),
+        follow=True,
+    )
+    assert "can no longer be changed" in response.content.decode()
     client.post(walk_in_url(room), {"participant": room.invited.pk})
     assert Attendance.objects.count() == 1
 
