@@ -225,3 +225,22 @@ def test_names_are_replaced_in_any_case_spacing_and_script(db):
     # Whole words only: "Laylan" or "Haddadin" are someone else.
     assert redact("Laylan and Haddadin") == "Laylan and Haddadin"
     assert report.name_redactor([])("Layla") == "Layla"
+
+
+def test_the_pdf_sets_arabic_and_hebrew_right_to_left(client, cast, report_data):
+    """Right-to-left paragraphs start from the right margin; the others from the left."""
+    client.force_login(cast.staff)
+    content = client.get(reverse("workshops:report_pdf", args=[cast.workshop.pk])).content
+    page = PdfReader(io.BytesIO(content)).pages[0]
+    starts: dict[str, float] = {}
+
+    def visit(text, cm, tm, font, size):
+        for key in (ARABIC.split()[1], HEBREW.split()[0], "Shareable summary"):
+            if key in text:
+                starts.setdefault(key, cm[4] + tm[4] * cm[0])
+
+    page.extract_text(visitor_text=visit)
+    middle = float(page.mediabox.width) / 2
+    assert starts["Shareable summary"] < 60  # the left margin (18 mm)
+    assert starts[ARABIC.split()[1]] > middle
+    assert starts[HEBREW.split()[0]] > middle
