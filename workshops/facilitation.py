@@ -10,7 +10,8 @@ into a queryset of workshops, so a workshop without any attendance yet is covere
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -114,15 +115,22 @@ def quick_links(workshop: Workshop) -> list[QuickLink]:
     return links
 
 
+def _count(queryset: QuerySet) -> Coalesce:
+    """How many rows of ``queryset`` (filtered on ``OuterRef("pk")``), as a subquery: no
+    join that would multiply sessions by invitations."""
+    counted = queryset.order_by().values("workshop_id").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 def _annotated(queryset: QuerySet[Workshop], user: User) -> QuerySet[Workshop]:
     return queryset.select_related("program").annotate(
-        session_count=Count("sessions", distinct=True),
-        accepted_count=Count(
-            "invitations",
-            filter=Q(invitations__status=InvitationStatus.ACCEPTED),
-            distinct=True,
+        session_count=_count(Session.objects.filter(workshop=OuterRef("pk"))),
+        accepted_count=_count(
+            Invitation.objects.filter(workshop=OuterRef("pk"), status=InvitationStatus.ACCEPTED)
         ),
-        facilitated_by_me=Count("facilitators", filter=Q(facilitators=user), distinct=True),
+        facilitated_by_me=Exists(
+            Workshop.facilitators.through.objects.filter(workshop=OuterRef("pk"), user=user)
+        ),
     )
 
 
