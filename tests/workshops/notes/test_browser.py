@@ -79,7 +79,22 @@ def test_chatham_house_note_with_a_name_warning_and_autosave(page, live_server, 
     body = page.locator(".note-body")
     assert body.get_attribute("dir") == "auto"
     assert "rank suffering" in body.inner_text()
+    assert body.locator("li").get_attribute("dir") == "auto"
     screenshot("note-detail")
+
+    # An edit: the earlier version is kept and the history says what changed.
+    page.get_by_role("link", name="Edit").click()
+    page.locator("#id_body").fill("The group agreed not to rank suffering.")
+    page.get_by_label("Restricted").check()
+    page.get_by_role("button", name="Save note").click()
+    page.get_by_text("the earlier version is in its history").wait_for()
+    page.get_by_role("link", name="History").click()
+    page.get_by_role("heading", name="History").wait_for()
+    assert "changed: text, confidentiality" in page.content()
+    screenshot("note-history")
+    page.get_by_role("link", name="Missing persons: what each side needs").last.click()
+    page.get_by_text("An earlier version").wait_for()
+    assert "طلبت" in page.locator(".note-body").inner_text()
 
 
 def test_notes_list_on_a_phone(browser, live_server, cast, screenshot):
@@ -102,5 +117,15 @@ def test_notes_list_on_a_phone(browser, live_server, cast, screenshot):
         width = page.evaluate("() => document.documentElement.scrollWidth")
         assert width <= 390
         screenshot("notes-list-phone", of=page)
+        # Search as you type (htmx): the list narrows without a reload, the URL follows.
+        page.get_by_role("searchbox", name="Search").fill("team")
+        page.get_by_text("1–1 of 1").wait_for()
+        assert "q=team" in page.url
+        assert not page.get_by_role("link", name="Shareable note about the crossing").count()
+        page.goto(live_server.url + reverse("workshops:note_create", args=[cast.workshop.pk]))
+        page.locator("#id_body").fill("نص قصير")
+        page.get_by_text("Saved as draft at").wait_for(timeout=15_000)
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+        screenshot("note-editor-phone", of=page)
     finally:
         context.close()

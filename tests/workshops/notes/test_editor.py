@@ -284,3 +284,36 @@ def test_every_note_page_is_valid_html(client, cast, notes):
         response = client.get(url)
         assert response.status_code == 200, url
         assert_valid_page(response)
+
+
+# --- The admin site ---------------------------------------------------------------------------
+
+
+def test_the_admin_site_logs_restricted_readings_and_keeps_versions(client, cast, notes):
+    client.force_login(cast.admin)
+    url = reverse("admin:workshops_sessionnote_change", args=[notes.restricted.pk])
+    assert client.get(url).status_code == 200
+    event = AuditEvent.objects.get(action="note.viewed")
+    assert event.data == {"note": notes.restricted.pk, "level": "restricted", "page": "admin"}
+    assert (
+        client.get(reverse("admin:workshops_sessionnote_change", args=[notes.team.pk])).status_code
+        == 200
+    )
+    assert AuditEvent.objects.filter(action="note.viewed").count() == 1
+    response = client.post(
+        url,
+        {
+            "workshop": cast.workshop.pk,
+            "author": cast.facilitator.pk,
+            "title": notes.restricted.title,
+            "body": "Changed in the admin.",
+            "level": "restricted",
+            "chatham_house": "on",
+            "revisions-TOTAL_FORMS": "0",
+            "revisions-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    revision = notes.restricted.revisions.get()
+    assert revision.body == "The olive groves were discussed (restricted)."
+    assert revision.edited_by == cast.admin
