@@ -9,7 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core import audit
+from core import audit, permissions
 from core.models import User
 from workshops.models import (
     NoteDraft,
@@ -19,7 +19,12 @@ from workshops.models import (
     SessionNoteRevision,
     Workshop,
 )
-from workshops.notes.selectors import COMPARED, levels_for_writer, theme_names
+from workshops.notes.selectors import (
+    COMPARED,
+    levels_for_writer,
+    theme_names,
+    workshops_for_writing,
+)
 
 THEME_MAX = NoteTheme._meta.get_field("name").max_length
 
@@ -50,6 +55,7 @@ def themes_named(names: Iterable[str]) -> list[NoteTheme]:
 
 
 def _check(*, workshop: Workshop, session: Session | None, level: str, by: User) -> None:
+    """What every write checks, whoever calls it (views check permission first too)."""
     if session is not None and session.workshop_id != workshop.pk:
         raise NoteError(_("That session belongs to another workshop."))
     if level not in levels_for_writer(by, workshop):
@@ -71,6 +77,8 @@ def note_create(
     new_themes: Iterable[str] = (),
     names_acknowledged: int = 0,
 ) -> SessionNote:
+    if not workshops_for_writing(by).filter(pk=workshop.pk).exists():
+        raise NoteError(_("You may not write notes in this workshop."))
     _check(workshop=workshop, session=session, level=level, by=by)
     note = SessionNote(
         workshop=workshop,
@@ -110,6 +118,8 @@ def note_update(
     that changes nothing keeps no version. ``fields``: title, body, level, chatham_house,
     session, themes."""
     note = SessionNote.objects.select_for_update().select_related("workshop").get(pk=note.pk)
+    if not permissions.can_change(by, note):
+        raise NoteError(_("You may not change this note."))
     session = fields.get("session", note.session)
     level = fields.get("level", note.level)
     _check(workshop=note.workshop, session=session, level=level, by=by)

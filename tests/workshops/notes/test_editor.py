@@ -317,3 +317,18 @@ def test_the_admin_site_logs_restricted_readings_and_keeps_versions(client, cast
     revision = notes.restricted.revisions.get()
     assert revision.body == "The olive groves were discussed (restricted)."
     assert revision.edited_by == cast.admin
+
+
+def test_the_services_refuse_writers_without_the_right(cast, notes):
+    with pytest.raises(services.NoteError):
+        services.note_create(
+            workshop=cast.workshop,
+            by=cast.observer,
+            title="T",
+            body="B",
+            level="shareable",
+            chatham_house=True,
+        )
+    with pytest.raises(services.NoteError):
+        services.note_update(note=notes.team, by=cast.staff, body="Not mine")
+    assert not notes.team.revisions.exists()
