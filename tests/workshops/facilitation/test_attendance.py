@@ -336,7 +336,8 @@ def test_the_sheet_query_count_does_not_grow_with_people(
 ):
     client.force_login(cast.facilitator)
     with django_assert_max_num_queries(30) as small:
-        client.get(sheet_url(room))
+        short = client.get(sheet_url(room))
+    assert 'id="attendance-filter"' not in short.content.decode()
     for n in range(30):
         person = factories.ParticipantFactory()
         factories.InvitationFactory(workshop=room.workshop, participant=person, status="accepted")
@@ -345,3 +346,5 @@ def test_the_sheet_query_count_does_not_grow_with_people(
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = client.get(sheet_url(room))
     assert len(response.context["rows"]) == 33
+    # A long list gets a name filter (shown by static/js/attendance.js); a short one not.
+    assert 'id="attendance-filter"' in response.content.decode()
