@@ -274,15 +274,19 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def action_status(request: HttpRequest, pk: int) -> HttpResponse:
     """The quick status change: htmx swaps in the row, a plain form comes back to the list."""
     action = _changeable_action(request, pk)
-    status = request.POST.get("status", "")
+    back = _next_or(request, reverse("workshops:actions", args=[action.workshop_id]))
     try:
-        services.action_set_status(action=action, by=request.user, status=status)
+        services.action_set_status(
+            action=action, by=request.user, status=request.POST.get("status", "")
+        )
     except services.ActionError as error:
         if request.headers.get("HX-Request"):
             return HttpResponse(str(error), status=400)
         messages.error(request, str(error))
+        return redirect(back)
     if request.headers.get("HX-Request"):
-        return render(
+        # The row is swapped in; the list's overdue count refreshes itself on this event.
+        response = render(
             request,
             "workshops/actions/_row.html",
             {
@@ -293,8 +297,10 @@ def action_status(request: HttpRequest, pk: int) -> HttpResponse:
                 "here": _next_or(request, ""),
             },
         )
+        response["HX-Trigger"] = "actionChanged"
+        return response
     messages.success(request, _("Status changed."))
-    return redirect(_next_or(request, reverse("workshops:actions", args=[action.workshop_id])))
+    return redirect(back)
 
 
 urlpatterns: list[URLPattern] = [

@@ -29,6 +29,7 @@ def test_overdue_is_visible_and_the_status_changes_in_place(
     done.locator(".small", has_text="done ").wait_for()
     assert not done.get_by_text("Overdue").count()
     assert page.url.endswith(f"/workshops/{cast.workshop.pk}/actions/")  # no reload
+    page.get_by_test_id("overdue-count").wait_for(state="detached")  # the count follows
     actions.overdue.refresh_from_db()
     assert actions.overdue.status == ActionStatus.DONE
     screenshot("actions-list-after-status")

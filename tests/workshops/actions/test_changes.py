@@ -100,6 +100,7 @@ def test_quick_status_by_role(client, cast, actions, role, status):
         assert response.status_code == 200
         html = response.content.decode()
         assert html.startswith(f'<tr id="action-{actions.overdue.pk}"')
+        assert response["HX-Trigger"] == "actionChanged"  # the overdue count refreshes
         assert "Overdue" not in html  # done is no longer overdue
         assert actions.overdue.status == ActionStatus.DONE
         assert actions.overdue.completed_at is not None
