@@ -28,6 +28,9 @@ NEUTRALISER = "'"
 _IPAD_SETTING = "olive_branch.export_hmac_ipad"
 _OPAD_SETTING = "olive_branch.export_hmac_opad"
 _BLOCK = 64  # SHA-256's block size, in bytes
+# An export sorts by the printed name (a pseudonym sorts as itself), which no index serves:
+# enough memory for the transaction to sort the whole registry without spilling to disk.
+SORT_MEMORY = "64MB"
 
 
 def neutralise(value: str) -> str:
@@ -90,8 +93,8 @@ def _python_pseudonym(pk: int | None) -> str | None:
 
 
 def install_pseudonym_key() -> None:
-    """Give the current transaction what ``Pseudonym`` needs. Call it inside
-    ``transaction.atomic``: on PostgreSQL the key lasts until that transaction ends."""
+    """Give the current transaction what ``Pseudonym`` needs (and the sort its memory).
+    Call it inside ``transaction.atomic``: on PostgreSQL both last until it ends."""
     connection.ensure_connection()
     if connection.vendor == "postgresql":
         import psycopg
@@ -101,8 +104,9 @@ def install_pseudonym_key() -> None:
         # key travels as a parameter, never inside the statement's text.
         with psycopg.Cursor(connection.connection) as cursor:
             cursor.execute(
-                "SELECT set_config(%s, %s, true), set_config(%s, %s, true)",
-                [_IPAD_SETTING, inner.hex(), _OPAD_SETTING, outer.hex()],
+                "SELECT set_config(%s, %s, true), set_config(%s, %s, true),"
+                " set_config('work_mem', %s, true)",
+                [_IPAD_SETTING, inner.hex(), _OPAD_SETTING, outer.hex(), SORT_MEMORY],
             )
     elif connection.vendor == "sqlite":
         connection.connection.create_function(

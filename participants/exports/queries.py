@@ -89,7 +89,12 @@ def export_queryset(spec: ExportSpec, user: User) -> tuple[QuerySet, list[Column
     people = base_queryset(spec, user)
     codes = []
     if any(c.key == "country" for c in columns):
-        codes = Participant.objects.exclude(country="").values_list("country", flat=True).distinct()
+        codes = (
+            Participant.objects.exclude(country="")
+            .order_by()
+            .values_list("country", flat=True)
+            .distinct()
+        )
     ctx = ColumnContext(
         kind=spec.kind,
         workshop_id=spec.workshop_id,

@@ -41,8 +41,9 @@ def registry_export(request: HttpRequest) -> HttpResponseBase:
         template="participants/exports/registry.html",
         context={
             "filter": people,
-            "matching": people.qs.count() if people.is_valid() else 0,
-            "total": Participant.objects.filter(erased_at__isnull=True).count(),
+            # Counted only if the page is shown (a template calls these), not for a download.
+            "matching": people.qs.count if people.is_valid() else 0,
+            "total": Participant.objects.filter(erased_at__isnull=True).count,
         },
     )
 
