@@ -10,7 +10,9 @@ their own name and sign, so no list of who was invited lies on a table at the ve
 exist to show a name, so they have no Chatham House form.
 """
 
+import functools
 import re
+import subprocess
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,20 +32,9 @@ from participants.models import Participant
 from participants.safety import public_identity
 from workshops.models import AttendanceStatus, InvitationStatus, Workshop
 
-FONT_FILES = {
-    # family name: (regular file, bold file) under static/vendor/fonts/
-    "OB Latin": ("noto-sans-latin-400-normal.woff", "noto-sans-latin-700-normal.woff"),
-    "OB Latin Ext": ("noto-sans-latin-ext-400-normal.woff", "noto-sans-latin-ext-700-normal.woff"),
-    "OB Greek": ("noto-sans-greek-400-normal.woff", "noto-sans-greek-700-normal.woff"),
-    "OB Arabic": (
-        "noto-sans-arabic-arabic-400-normal.woff",
-        "noto-sans-arabic-arabic-700-normal.woff",
-    ),
-    "OB Hebrew": (
-        "noto-sans-hebrew-hebrew-400-normal.woff",
-        "noto-sans-hebrew-hebrew-700-normal.woff",
-    ),
-}
+FONTS_DIR = "vendor/fonts"
+# Latin first: a font for another script may carry Latin letters of its own design too.
+SCRIPT_ORDER = ("latin-400", "latin-ext-400", "greek-400")
 BADGES_PER_PAGE = 8
 BADGES_PER_ROW = 2
 # Checked again here because it goes into a style attribute of the PDF's HTML.
@@ -113,6 +104,42 @@ def text_direction(text: str) -> str:
         if kind == "L":
             return "ltr"
     return "ltr"
+
+
+@functools.cache
+def printable_codepoints() -> frozenset[int]:
+    """Every character a font can draw: the vendored ones, and the system's that fontconfig
+    falls back to (DejaVu draws Vietnamese, for one). A name in a script no font covers
+    (Burmese, until a Myanmar font is vendored) would print as empty boxes."""
+    from fontTools.ttLib import TTFont
+
+    files = [regular for _family, regular, _bold in font_files()]
+    try:
+        listed = subprocess.run(
+            ["fc-list", "--format", "%{file}\\n"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        ).stdout.split()
+    except (OSError, subprocess.SubprocessError):
+        listed = []
+    files += [Path(name) for name in listed if name.endswith((".ttf", ".otf", ".ttc"))]
+    covered: set[int] = set()
+    for path in files:
+        try:
+            covered.update(TTFont(path, lazy=True, fontNumber=0).getBestCmap() or {})
+        except Exception:  # an unreadable system font covers nothing
+            continue
+    return frozenset(covered)
+
+
+def printable(text: str) -> bool:
+    """Whether the fonts can draw every visible character of ``text``."""
+    covered = printable_codepoints()
+    return all(
+        ord(char) in covered or unicodedata.category(char) in ("Zs", "Cf", "Cc") for char in text
+    )
 
 
 # --- Who may print, and who is printed ---------------------------------------------------------
@@ -185,7 +212,8 @@ def roster_lines(
             number=number,
             participant_id=pk,
             full_name=identity.full_name,
-            native_name=identity.native_name,
+            # Left off rather than printed as empty boxes (the Latin name is always there).
+            native_name=identity.native_name if printable(identity.native_name) else "",
             organisation=identity.organisation,
             community=community,
             colour=colour,
@@ -198,13 +226,35 @@ def roster_lines(
 # --- Rendering ---------------------------------------------------------------------------------
 
 
+@functools.cache
+def font_files() -> tuple[tuple[str, Path, Path | None], ...]:
+    """(family, regular, bold) for every font vendored under static/vendor/fonts/
+    (``<name>-400-normal.woff`` and its ``-700-normal`` twin), Latin first."""
+    folder = finders.find(FONTS_DIR)
+    if not folder:
+        return ()
+    found = []
+    for regular in Path(folder).glob("*-400-normal.woff"):
+        stem = regular.name.removesuffix("-400-normal.woff")
+        bold = regular.with_name(f"{stem}-700-normal.woff")
+        rank = next(
+            (
+                i
+                for i, key in enumerate(SCRIPT_ORDER)
+                if regular.name.endswith(f"-{key}-normal.woff")
+            ),
+            len(SCRIPT_ORDER),
+        )
+        found.append((rank, stem, regular, bold if bold.exists() else None))
+    return tuple((stem, regular, bold) for _rank, stem, regular, bold in sorted(found))
+
+
 def _font_faces() -> list[dict[str, str]]:
     faces = []
-    for family, files in FONT_FILES.items():
-        for weight, name in zip(("400", "700"), files, strict=True):
-            path = finders.find(f"vendor/fonts/{name}")
-            if path:
-                faces.append({"family": family, "weight": weight, "url": Path(path).as_uri()})
+    for family, regular, bold in font_files():
+        faces.append({"family": family, "weight": "400", "url": regular.as_uri()})
+        if bold is not None:
+            faces.append({"family": family, "weight": "700", "url": bold.as_uri()})
     return faces
 
 
@@ -262,6 +312,7 @@ def render_roster_html(
         "community_colour": community_colour,
         "printed_at": printed_at.astimezone(workshop.venue_zone),
         "font_faces": _font_faces(),
+        "font_families": ", ".join(f'"{family}"' for family, _r, _b in font_files()),
         # Pages of rows of badges: a table lays them out to the millimetre for cutting.
         "badge_pages": [
             [
@@ -284,8 +335,8 @@ def render_roster_pdf(html: str) -> bytes:
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import URLFetcher
 
-    fonts = finders.find("vendor/fonts/" + FONT_FILES["OB Latin"][0])
-    allowed = Path(fonts).parent.as_uri() + "/" if fonts else None
+    fonts = finders.find(FONTS_DIR)
+    allowed = Path(fonts).as_uri() + "/" if fonts else None
 
     class FontsOnly(URLFetcher):
         """The vendored fonts and nothing else: no network, no other file on the server."""

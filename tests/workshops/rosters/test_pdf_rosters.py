@@ -456,3 +456,18 @@ def test_a_discreet_program_prints_the_code_name_and_no_venue(client, cast, peop
     assert cast.workshop.title not in text
     assert "Ledra" not in text
     assert cast.program.name not in text
+
+
+def test_a_native_name_no_font_can_draw_is_left_off_rather_than_printed_as_boxes(cast):
+    burmese = factories.ParticipantFactory(full_name="Naw Htoo Paw", native_name="နော်ထူးပေါ်")
+    vietnamese = factories.ParticipantFactory(
+        full_name="Nguyen Van An", native_name="Nguyễn Văn An"
+    )
+    for person in (burmese, vietnamese):
+        factories.InvitationFactory(
+            workshop=cast.workshop, participant=person, status=InvitationStatus.ACCEPTED
+        )
+    lines = {line.participant_id: line for line in roster_lines(cast.workshop, "accepted")}
+    assert lines[burmese.pk].full_name == "Naw Htoo Paw"
+    assert lines[burmese.pk].native_name == ""
+    assert lines[vietnamese.pk].native_name == "Nguyễn Văn An"
