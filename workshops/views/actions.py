@@ -5,6 +5,7 @@ service or selector and answers; the rules live in ``workshops.actions``."""
 import django_filters
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -216,7 +217,13 @@ def action_create(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "workshops/actions/form.html",
-        {"workshop": workshop, "form": form, "note": note, "creating": True},
+        {
+            "workshop": workshop,
+            "form": form,
+            "note": note,
+            "creating": True,
+            "reminder_days": settings.OUTREACH_ACTION_REMINDER_DAYS,
+        },
     )
 
 
@@ -265,7 +272,14 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "workshops/actions/form.html",
-        {"workshop": workshop, "form": form, "note": note, "action": action, "creating": False},
+        {
+            "workshop": workshop,
+            "form": form,
+            "note": note,
+            "action": action,
+            "creating": False,
+            "reminder_days": settings.OUTREACH_ACTION_REMINDER_DAYS,
+        },
     )
 
 

@@ -33,3 +33,19 @@ def test_overdue_is_visible_and_the_status_changes_in_place(
     actions.overdue.refresh_from_db()
     assert actions.overdue.status == ActionStatus.DONE
     screenshot("actions-list-after-status")
+
+
+def test_add_an_action_with_an_owner_from_the_picker(page, live_server, cast, actions, screenshot):
+    sign_in(page, live_server, "staff-user")
+    page.get_by_role("heading", name="Your programs").wait_for()
+    page.goto(f"{live_server.url}/workshops/{cast.workshop.pk}/actions/")
+    page.get_by_role("link", name="Add an action").click()
+    page.get_by_label("What").fill("Share the water study with both municipalities")
+    page.get_by_label("Owner").select_option(label="Andreas Georgiou")
+    page.get_by_label("Due").fill("2030-01-15")
+    screenshot("actions-new")
+    page.get_by_role("button", name="Add action").click()
+    row = page.locator("tr", has_text="Share the water study")
+    row.wait_for()
+    assert "Andreas Georgiou" in row.inner_text()
+    assert "15 Jan 2030" in row.inner_text()
