@@ -134,6 +134,14 @@ def _run_workshop_ids(user: User) -> QuerySet:
     ).values("pk")
 
 
+def workshops_run_by(user: AnyUser) -> QuerySet[Workshop]:
+    """Workshops whose room this user helps run (admins: their own ones only, not all):
+    the scope of attendance taking and of "My workshops"."""
+    if not _signed_in(user):
+        return Workshop.objects.none()
+    return Workshop.objects.filter(pk__in=_run_workshop_ids(user))
+
+
 def invitations_visible_to(user: AnyUser) -> QuerySet[Invitation]:
     if is_admin(user):
         return Invitation.objects.all()

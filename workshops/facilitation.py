@@ -48,18 +48,13 @@ def workshops_for_attendance(user: User) -> QuerySet[Workshop]:
     ``permissions.attendances_changeable_by``, as workshops rather than rows."""
     if permissions.is_admin(user):
         return Workshop.objects.all()
-    if not (user.is_authenticated and user.is_active):
-        return Workshop.objects.none()
-    # The same subquery attendances_visible_to / attendances_changeable_by filter on.
-    return Workshop.objects.filter(pk__in=permissions._run_workshop_ids(user))
+    return permissions.workshops_run_by(user)
 
 
 def my_workshops(user: User) -> QuerySet[Workshop]:
     """The workshops this user runs: those they facilitate and those of the programs they
     are staff of. Admins too only see the ones they run here; the calendar has the rest."""
-    if not (user.is_authenticated and user.is_active):
-        return Workshop.objects.none()
-    return Workshop.objects.filter(pk__in=permissions._run_workshop_ids(user))
+    return permissions.workshops_run_by(user)
 
 
 # --- My workshops -----------------------------------------------------------------------------
