@@ -150,3 +150,21 @@ def test_chatham_house_keeps_no_names(people, cast):
     for person in people:
         assert person.full_name not in text
         assert person.email not in text or not person.email
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_every_formula_start_is_neutralised_in_sql(cast, start):
+    person = factories.ParticipantFactory(full_name="Plain Name", position=f"{start}SUM(1)")
+    spec = ExportSpec(kind="registry", columns=["name", "position"])
+    queryset, columns = export_queryset(spec, cast.admin)
+    with export_transaction():
+        assert list(queryset) == [("Plain Name", f"'{start}SUM(1)")]
+    assert person.position.startswith(start)
+
+
+def test_harmless_starts_are_left_alone(cast):
+    factories.ParticipantFactory(full_name="Plain Name", position="Director (=acting)")
+    queryset, _columns = export_queryset(
+        ExportSpec(kind="registry", columns=["position"]), cast.admin
+    )
+    assert list(queryset) == [("Director (=acting)",)]
