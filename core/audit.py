@@ -30,11 +30,24 @@ FORBIDDEN_KEYS = frozenset(
 )
 
 
+def _forbidden_keys(data: Any) -> set[str]:
+    """Forbidden keys at any depth (``filters={"email": …}`` is refused too)."""
+    found: set[str] = set()
+    if isinstance(data, dict):
+        found |= FORBIDDEN_KEYS.intersection(data)
+        for value in data.values():
+            found |= _forbidden_keys(value)
+    elif isinstance(data, list | tuple):
+        for value in data:
+            found |= _forbidden_keys(value)
+    return found
+
+
 def record(
     actor: User | None, action: str, obj: models.Model | None = None, **data: Any
 ) -> AuditEvent:
     """Write one audit event. ``data`` holds ids, counts and labels, never personal data."""
-    leaked = FORBIDDEN_KEYS.intersection(data)
+    leaked = _forbidden_keys(data)
     if leaked:
         raise ValueError(f"Audit data must not hold personal data: {sorted(leaked)}")
     event = AuditEvent(

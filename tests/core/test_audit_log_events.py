@@ -120,3 +120,11 @@ def test_membership_changes_are_recorded_with_the_field_name(cast):
     assert changed.data["fields"] == ["role"]
     assert changed.data["membership"] == membership.pk
     assert removed.data["user"] == newcomer.pk
+
+
+def test_personal_data_keys_are_refused_at_any_depth():
+    with pytest.raises(ValueError, match="email"):
+        audit.record(None, "audit.exported", filters={"email": "eleni@example.org"})
+    with pytest.raises(ValueError, match="full_name"):
+        audit.record(None, "participant.merge", moved=[{"full_name": "Eleni"}])
+    assert not AuditEvent.objects.exists()
