@@ -331,7 +331,7 @@ def reminder_sync(*, action: FollowUpAction, today: date | None = None) -> None:
         claimed_at=None,
         last_error="",
     )
-    scheduling.schedule(scheduling._action_rows([action]))
+    scheduling.schedule(scheduling.action_rows([action]))
     if revived and send_at <= timezone.now():
         scheduling.wake_dispatcher()
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.contrib.staticfiles import finders
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -227,6 +227,17 @@ def attendance_table(workshop: Workshop) -> AttendanceTable:
     return AttendanceTable(communities, rows, column_totals, total)
 
 
+def shareable_actions(workshop: Workshop) -> QuerySet[FollowUpAction]:
+    """The actions that may leave the team: not dropped, and not agreed in a restricted or
+    team note (the report and the participants' thank-you email both list these)."""
+    return (
+        FollowUpAction.objects.filter(workshop=workshop)
+        .exclude(status=ActionStatus.DROPPED)
+        .filter(Q(note__isnull=True) | Q(note__level=NoteLevel.SHAREABLE))
+        .order_by("due_on", "pk")
+    )
+
+
 def workshop_report(workshop: Workshop) -> Report:
     """Everything the shareable report shows, in a fixed number of queries. The caller has
     checked the viewer may see the workshop; nothing here depends on who is looking."""
@@ -244,13 +255,7 @@ def workshop_report(workshop: Workshop) -> Report:
         .prefetch_related("themes")
         .order_by("session__starts_at", "created_at", "pk")
     )
-    actions = (
-        FollowUpAction.objects.filter(workshop=workshop)
-        .exclude(status=ActionStatus.DROPPED)
-        .filter(Q(note__isnull=True) | Q(note__level=NoteLevel.SHAREABLE))
-        .select_related("owner_user", "owner_participant")
-        .order_by("due_on", "pk")
-    )
+    actions = shareable_actions(workshop).select_related("owner_user", "owner_participant")
     return Report(
         workshop=workshop,
         title=title,

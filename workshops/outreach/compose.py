@@ -28,7 +28,6 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from workshops.models import (
-    ActionStatus,
     FollowUpAction,
     Invitation,
     InvitationStatus,
@@ -167,15 +166,19 @@ def organiser() -> str:
 
 
 def _actions_summary(workshop: Workshop) -> str:
-    actions = FollowUpAction.objects.filter(workshop=workshop).exclude(status=ActionStatus.DROPPED)
+    """The thank-you lists what the shareable report lists: nothing from a restricted or
+    team note, and high-risk people's names replaced by their pseudonym."""
+    from workshops import report  # the report module renders PDFs: loaded only when needed
+
+    redact = report.name_redactor(report.high_risk_people(workshop))
     lines = []
-    for action in actions.order_by("due_on", "pk"):
+    for action in report.shareable_actions(workshop):
         due = (
             _(" (by %(date)s)") % {"date": formats.date_format(action.due_on, "DATE_FORMAT")}
             if action.due_on
             else ""
         )
-        lines.append(f"- {action.description.strip()}{due}")
+        lines.append(f"- {redact(action.description.strip())}{due}")
     return "\n".join(lines) or _("(none recorded)")
 
 

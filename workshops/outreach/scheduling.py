@@ -492,7 +492,7 @@ def action_reminder_at(action: FollowUpAction) -> datetime:
     return datetime.combine(day, time(9, 0), tzinfo=action.workshop.venue_zone)
 
 
-def _action_rows(actions: Iterable[FollowUpAction]) -> list[ScheduledMessage]:
+def action_rows(actions: Iterable[FollowUpAction]) -> list[ScheduledMessage]:
     now = timezone.now()
     rows = []
     for action in actions:
@@ -529,7 +529,7 @@ def action_reminders_sync(*, today=None) -> int:
             WorkshopStatus.HELD,
         ],
     ).filter(Q(owner_user__isnull=False) | Q(owner_participant__isnull=False))
-    new = schedule(_action_rows(live.select_related("workshop")))
+    new = schedule(action_rows(live.select_related("workshop")))
     stale = ScheduledMessage.objects.filter(
         kind=MessageKind.ACTION_REMINDER, status__in=WAITING
     ).exclude(follow_up_action__in=live)

@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.test import override_settings
 from django.utils import timezone
 
+from participants import safety
+from participants.models import RiskLevel
 from tests import factories
 from tests.workshops.outreach.test_sending import drain
 from workshops import services
@@ -17,6 +19,7 @@ from workshops.models import (
     InvitationStatus,
     MessageKind,
     MessageStatus,
+    NoteLevel,
     ScheduledMessage,
 )
 from workshops.outreach import links, outbox, placeholders, scheduling
@@ -144,6 +147,28 @@ def test_the_thank_you_lists_the_actions_and_the_feedback_link(cast):
     assert "Share the map" in thanks.body and "Dropped idea" not in thanks.body
     assert "https://forms.example.org/cyprus" in thanks.body
     assert not [a for a in thanks.attachments if "calendar" in str(a)]
+
+
+def test_the_thank_you_lists_only_what_may_leave_the_team_and_no_high_risk_name(cast):
+    [invitation] = _invite(cast)
+    scheduling.rsvp_respond(invitation=invitation, accept=True)
+    for level in (NoteLevel.RESTRICTED, NoteLevel.TEAM, NoteLevel.SHAREABLE):
+        note = factories.SessionNoteFactory(workshop=cast.workshop, level=level)
+        factories.FollowUpActionFactory(
+            workshop=cast.workshop, note=note, description=f"Agreed in a {level} note"
+        )
+    at_risk = factories.ParticipantFactory(full_name="Layla Haddad", risk_level=RiskLevel.HIGH)
+    factories.InvitationFactory(workshop=cast.workshop, participant=at_risk)
+    factories.FollowUpActionFactory(
+        workshop=cast.workshop, description="Layla Haddad sends the water survey"
+    )
+    ScheduledMessage.objects.filter(kind=MessageKind.FOLLOW_UP).update(send_at=timezone.now())
+    drain()
+    [thanks] = mail.outbox
+    assert "Agreed in a shareable note" in thanks.body
+    assert "restricted note" not in thanks.body and "team note" not in thanks.body
+    assert "Haddad" not in thanks.body and "Layla" not in thanks.body
+    assert f"{safety.pseudonym(at_risk)} sends the water survey" in thanks.body
 
 
 # --- Withdrawals and the waitlist -------------------------------------------------------------
