@@ -10,7 +10,8 @@ from django.shortcuts import get_object_or_404
 
 from core import permissions
 from core.models import User
-from workshops.models import InvitationStatus, Session, Workshop, WorkshopStatus
+from workshops import actions
+from workshops.models import ActionStatus, InvitationStatus, Session, Workshop, WorkshopStatus
 from workshops.services import TRANSITIONS
 
 
@@ -60,6 +61,9 @@ class WorkshopPage:
     may_change: bool
     may_see_messages: bool  # also once the workshop is cancelled or its program archived
     next_statuses: list[tuple[str, str]]
+    may_take_attendance: bool = False
+    note_count: int = 0  # the notes this user may read
+    open_action_count: int = 0
 
 
 def agenda_for(workshop: Workshop, user: User) -> list[AgendaItem]:
@@ -84,6 +88,11 @@ def workshop_page(user: User, workshop: Workshop) -> WorkshopPage:
         status_counts={status: counts.get(status, 0) for status in InvitationStatus.values},
         may_change=may_change and not closed,
         may_see_messages=staff,
+        may_take_attendance=permissions.workshops_run_by(user).filter(pk=workshop.pk).exists(),
+        note_count=permissions.notes_visible_to(user).filter(workshop=workshop).count(),
+        open_action_count=actions.actions_visible_to(user)
+        .filter(workshop=workshop, status__in=[ActionStatus.OPEN, ActionStatus.IN_PROGRESS])
+        .count(),
         next_statuses=[
             (status, WorkshopStatus(status).label)
             for status in WorkshopStatus.values

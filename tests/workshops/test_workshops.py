@@ -9,7 +9,14 @@ from django.utils import timezone
 from core.models import AuditEvent
 from tests import factories
 from tests.html import assert_valid_page
-from workshops.models import MessageStatus, ScheduledMessage, Session, Workshop, WorkshopStatus
+from workshops.models import (
+    MessageStatus,
+    NoteLevel,
+    ScheduledMessage,
+    Session,
+    Workshop,
+    WorkshopStatus,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +38,31 @@ def workshop_data(**overrides) -> dict:
     }
     data.update(overrides)
     return data
+
+
+@pytest.mark.parametrize(
+    ("role", "attendance", "notes"),
+    [
+        ("admin", False, 3),  # admins take attendance only where they run the room
+        ("staff", True, 2),
+        ("facilitator", True, 3),
+        ("observer", False, 1),
+    ],
+)
+def test_the_workshop_page_leads_to_the_room_with_counts_each_role_may_see(
+    client, cast, role, attendance, notes
+):
+    for level in (NoteLevel.RESTRICTED, NoteLevel.TEAM, NoteLevel.SHAREABLE):
+        factories.SessionNoteFactory(workshop=cast.workshop, level=level)
+    factories.FollowUpActionFactory(workshop=cast.workshop, description="Share the map")
+    client.force_login(getattr(cast, role))
+    response = client.get(reverse("workshops:detail", args=[cast.workshop.pk]))
+    html = response.content.decode()
+    assert (reverse("workshops:attendance", args=[cast.workshop.pk]) in html) is attendance
+    for name in ("notes", "actions", "report"):
+        assert reverse(f"workshops:{name}", args=[cast.workshop.pk]) in html
+    assert response.context["page"].note_count == notes
+    assert response.context["page"].open_action_count == 1
 
 
 @pytest.mark.parametrize(
