@@ -150,11 +150,7 @@ def may_export_roster(user: User, workshop: Workshop) -> bool:
     the room. Observers and facilitators of other workshops may not."""
     if permissions.is_admin(user):
         return True
-    if not permissions.can_view(user, workshop):
-        return False
-    return (
-        permissions.can_change(user, workshop) or workshop.facilitators.filter(pk=user.pk).exists()
-    )
+    return permissions.workshops_run_by(user).filter(pk=workshop.pk).exists()
 
 
 def roster_participants(workshop: Workshop, scope: str) -> QuerySet[Participant]:
