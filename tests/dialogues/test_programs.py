@@ -205,3 +205,13 @@ def test_program_page_query_count_does_not_grow_with_workshops(client, cast):
         factories.SessionFactory(workshop=workshop)
         factories.InvitationFactory(workshop=workshop, status="accepted")
     assert queries() == few
+
+
+@pytest.mark.parametrize("role", ["admin", "staff", "observer"])
+def test_a_program_page_leads_to_its_notes_and_actions_and_they_open(client, cast, role):
+    client.force_login(getattr(cast, role))
+    html = client.get(reverse("dialogues:detail", args=[cast.program.pk])).content.decode()
+    for name in ("workshops:program_notes", "workshops:program_actions"):
+        url = reverse(name, args=[cast.program.pk])
+        assert url in html
+        assert client.get(url).status_code == 200
