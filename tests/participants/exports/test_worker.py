@@ -14,7 +14,7 @@ from tests import factories
 from tests.participants.exports.helpers import by_first_column, csv_rows
 from tests.processes import celery_worker, child_env, wait_for, worker_ready
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_a_real_worker_prepares_the_file(client, cast, tmp_path, settings):
