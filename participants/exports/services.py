@@ -244,11 +244,15 @@ def export_jobs_expire(*, now=None) -> int:
         created_at__lte=now - keep,
     )
     expired = 0
-    for job in stale.only("pk", "file"):
+    for job in stale.only("pk", "file", "params"):
         name = job.file.name
         if name:
             job.file.storage.delete(name)
-        ExportJob.objects.filter(pk=job.pk).update(status=ExportJobStatus.EXPIRED, file="")
+        # The registry's filters may hold a searched name: they go with the file.
+        params = {key: value for key, value in job.params.items() if key != "filters"}
+        ExportJob.objects.filter(pk=job.pk).update(
+            status=ExportJobStatus.EXPIRED, file="", params=params
+        )
         expired += 1
     return expired
 

@@ -137,12 +137,15 @@ def test_files_are_deleted_after_24_hours(client, cast, people, django_capture_o
     )
 
 
-def test_stale_unfinished_jobs_expire_too(cast):
-    job = ExportJob.objects.create(requester=cast.admin, kind="registry", params={})
+def test_stale_unfinished_jobs_expire_too_and_forget_their_search(cast):
+    job = ExportJob.objects.create(
+        requester=cast.admin, kind="registry", params={"filters": "q=Eleni", "format": "csv"}
+    )
     with time_machine.travel(timezone.now() + timedelta(hours=25)):
         assert export_jobs_expire() == 1
     job.refresh_from_db()
     assert job.status == ExportJobStatus.EXPIRED
+    assert job.params == {"format": "csv"}
 
 
 def test_a_job_checks_permission_again_in_the_worker(cast, people):
