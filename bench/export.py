@@ -197,7 +197,12 @@ def main() -> None:
     # Warm-up: the table in the page cache for both, and a small export through the view
     # (code imported, connection open), so the figures measure what 100,000 rows add.
     copy_baseline(out / "warm.csv")
-    csv_through_the_view(client, out / "warm-export.csv", filters="q=Zoë Müller")
+    with PeakRSS() as warm:
+        csv_through_the_view(client, out / "warm-export.csv", filters="q=Zoë Müller")
+    print(
+        f"  process rss {warm.baseline / 2**20:.0f} MB; a first small export through the view"
+        f" adds {warm.growth_mb:.1f} MB (code, connection, caches)"
+    )
     copy_runs, csv_runs, peaks = [], [], []
     for _ in range(2):
         copy_s, copy_rows = copy_baseline(out / "copy.csv")

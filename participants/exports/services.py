@@ -19,7 +19,7 @@ from core import audit
 from core.models import User
 from participants.exports import access
 from participants.exports.columns import Column
-from participants.exports.queries import export_queryset
+from participants.exports.queries import base_queryset, export_queryset
 from participants.exports.spec import ExportSpec
 from participants.exports.writers import write_csv, write_xlsx
 from participants.models import ExportFormat, ExportJob, ExportJobStatus, ExportKind, ExportPreset
@@ -86,7 +86,9 @@ def export_prepare(*, spec: ExportSpec, by: User) -> PreparedExport:
     queryset, columns = export_queryset(spec, by)
     if not columns:
         raise ExportError("None of the chosen columns can be part of this export.")
-    return PreparedExport(spec, queryset, columns, subject, rows=queryset.count())
+    # Counted on the people alone: the protected columns need not be computed to count.
+    rows = base_queryset(spec, by).order_by().count()
+    return PreparedExport(spec, queryset, columns, subject, rows=rows)
 
 
 def export_filename(spec: ExportSpec, subject: Model | None) -> str:
