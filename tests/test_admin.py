@@ -23,14 +23,20 @@ from participants.models import (
 )
 from tests import factories
 from workshops.calendar import calendar_feed_issue
-from workshops.models import CalendarFeed, MessageTemplate, NoteTheme, SessionNoteRevision
+from workshops.models import (
+    CalendarFeed,
+    MessageTemplate,
+    NoteDraft,
+    NoteTheme,
+    SessionNoteRevision,
+)
 
 pytestmark = pytest.mark.django_db
 
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
 READ_ONLY = {AuditEvent, SessionNoteRevision}
 # Made by the app (an upload, the duplicate scan, a user's feed): no add page in the admin.
-MADE_IN_THE_APP = READ_ONLY | {ParticipantImport, LikelyDuplicate, CalendarFeed}
+MADE_IN_THE_APP = READ_ONLY | {ParticipantImport, LikelyDuplicate, CalendarFeed, NoteDraft}
 
 
 def url(model, view: str, *args) -> str:
@@ -78,6 +84,7 @@ def populated(superuser) -> None:
     first, second = sorted((invitation.participant.pk, twin.pk))
     LikelyDuplicate.objects.create(first_id=first, second_id=second, reason="phone", score=0.95)
     calendar_feed_issue(user=superuser)
+    NoteDraft.objects.create(user=superuser, workshop=note.workshop, note=note, body="Half a line")
 
 
 def test_every_project_model_is_registered():

@@ -12,6 +12,7 @@ from workshops.models import (
     Invitation,
     MessageKind,
     MessageTemplate,
+    NoteDraft,
     NoteLevel,
     NoteTheme,
     ScheduledMessage,
@@ -338,3 +339,20 @@ class CalendarFeedAdmin(admin.ModelAdmin):
         for feed in queryset:
             audit.record(request.user, "calendar_feed.revoke", feed, user_id=feed.user_id)
         super().delete_queryset(request, queryset)
+
+
+@admin.register(NoteDraft)
+class NoteDraftAdmin(admin.ModelAdmin):
+    """Autosaved drafts: listed so an admin can see that one exists and delete a stale one;
+    their text is a note's text and is not shown here."""
+
+    list_display = ("user", "workshop", "note", "updated_at")
+    list_select_related = ("user", "workshop", "note")
+    fields = ("user", "workshop", "note", "updated_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: NoteDraft | None = None) -> bool:
+        return False
