@@ -15,6 +15,7 @@ from django.db.models import (
     CharField,
     Count,
     DateField,
+    Exists,
     Expression,
     F,
     IntegerField,
@@ -25,6 +26,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast, Coalesce
+from django.db.models.lookups import Exact
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -32,6 +34,7 @@ from django_countries import countries
 
 from participants import safety
 from participants.models import ConsentScope, ExportKind, Gender, Participant, RiskLevel
+from workshops.models import Attendance, AttendanceStatus, Invitation, InvitationStatus
 
 REGISTRY = ExportKind.REGISTRY
 WORKSHOP = ExportKind.WORKSHOP
@@ -141,14 +144,10 @@ def _consent(ctx: ColumnContext) -> Expression:
 
 
 def _is(expression: Expression, value: bool):
-    from django.db.models.lookups import Exact
-
     return Exact(expression, value)
 
 
 def _invitation_status(ctx: ColumnContext) -> Expression:
-    from workshops.models import InvitationStatus
-
     labels = [
         When(roster_invitation__status=value, then=Value(str(label)))
         for value, label in InvitationStatus.choices
@@ -167,8 +166,6 @@ def _responded(ctx: ColumnContext) -> Expression:
 
 
 def _present_sessions(ctx: ColumnContext) -> Subquery:
-    from workshops.models import Attendance, AttendanceStatus
-
     present = Attendance.objects.filter(
         participant=OuterRef("pk"),
         session__workshop_id=ctx.workshop_id,
@@ -188,15 +185,11 @@ def _count(queryset, group: str) -> Subquery:
 
 
 def _attended(ctx: ColumnContext) -> Expression:
-    from workshops.models import Attendance, AttendanceStatus
-
     present = Attendance.objects.filter(
         participant=OuterRef("pk"),
         session__workshop_id=ctx.workshop_id,
         status=AttendanceStatus.PRESENT,
     )
-    from django.db.models import Exists
-
     return Case(
         When(Exists(present), then=Value(_("yes"))),
         default=Value(_("no")),
@@ -206,8 +199,6 @@ def _attended(ctx: ColumnContext) -> Expression:
 
 def _program_invitations(*statuses: str) -> Callable[[ColumnContext], Expression]:
     def build(ctx: ColumnContext) -> Expression:
-        from workshops.models import Invitation
-
         invitations = Invitation.objects.filter(
             participant=OuterRef("pk"), workshop__program_id=ctx.program_id
         )
@@ -219,8 +210,6 @@ def _program_invitations(*statuses: str) -> Callable[[ColumnContext], Expression
 
 
 def _program_attended(ctx: ColumnContext) -> Expression:
-    from workshops.models import Attendance, AttendanceStatus
-
     present = Attendance.objects.filter(
         participant=OuterRef("pk"),
         session__workshop__program_id=ctx.program_id,
@@ -439,7 +428,7 @@ COLUMNS: tuple[Column, ...] = (
     Column(
         "workshops_accepted",
         gettext_lazy("Workshops accepted"),
-        _program_invitations("accepted"),
+        _program_invitations(InvitationStatus.ACCEPTED),
         kinds=frozenset({PROGRAM}),
         chatham=True,
         text=False,

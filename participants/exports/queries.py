@@ -23,18 +23,16 @@ from core.models import User
 from participants.exports.columns import BY_KEY, Column, ColumnContext, country_names
 from participants.exports.protection import Pseudonym, neutralised
 from participants.exports.spec import ExportSpec, RosterScope
+from participants.filters import ParticipantFilter
 from participants.models import ExportKind, Participant, RiskLevel
+from workshops.models import Attendance, AttendanceStatus, Invitation, InvitationStatus
 
 PREFIX = "export_"
 
 
 def base_queryset(spec: ExportSpec, user: User) -> QuerySet[Participant]:
     """The people the export is about, before columns (permissions checked by callers)."""
-    from workshops.models import Attendance, AttendanceStatus, Invitation, InvitationStatus
-
     if spec.kind == ExportKind.REGISTRY:
-        from participants.filters import ParticipantFilter
-
         people = permissions.visible_to(user, Participant).filter(erased_at__isnull=True)
         filterset = ParticipantFilter(QueryDict(spec.filters), queryset=people)
         return filterset.qs if filterset.is_valid() else people.none()

@@ -4,7 +4,7 @@ A job stores ``ExportSpec.to_params()`` and its worker rebuilds the same export 
 checking again that the requester may still run it.
 """
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 from participants.models import ExportFormat, ExportKind
 
@@ -27,7 +27,6 @@ class ExportSpec:
     filters: str = ""  # the registry export: the registry list's query string
     chatham: bool = False
     reveal: bool = False  # an admin's confirmed choice to show high-risk people in full
-    extra: dict = field(default_factory=dict)
 
     def to_params(self) -> dict:
         return asdict(self)
