@@ -168,3 +168,18 @@ def test_harmless_starts_are_left_alone(cast):
         ExportSpec(kind="registry", columns=["position"]), cast.admin
     )
     assert list(queryset) == [("Director (=acting)",)]
+
+
+def test_sql_and_python_pseudonyms_agree_for_many_people(cast):
+    sector = factories.sector()
+    people = Participant.objects.bulk_create(
+        [Participant(full_name=f"Person {n}", sector=sector, risk_level="high") for n in range(300)]
+    )
+    with export_transaction():
+        computed = dict(
+            Participant.objects.filter(pk__in=[p.pk for p in people])
+            .annotate(code=Pseudonym("pk"))
+            .values_list("pk", "code")
+        )
+    assert computed == {p.pk: safety.pseudonym(p) for p in people}
+    assert len(set(computed.values())) == 300

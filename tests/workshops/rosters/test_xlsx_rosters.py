@@ -53,3 +53,55 @@ def test_workshop_roster_xlsx(client, cast):
     assert sheet["E2"].data_type == "n"  # counts stay numbers
     event = AuditEvent.objects.get(action="workshop.roster_export")
     assert (event.data["format"], event.data["rows"]) == ("xlsx", 2)
+
+
+def test_a_facilitators_big_roster_goes_through_a_job(
+    client, cast, settings, django_capture_on_commit_callbacks
+):
+    from config.celery import app
+    from participants.models import ExportJob, ExportJobStatus
+
+    settings.EXPORT_XLSX_BACKGROUND_ROWS = 1
+    for name in ("Saw Htoo", "Naw Paw"):
+        factories.InvitationFactory(
+            workshop=cast.workshop, participant=factories.ParticipantFactory(full_name=name)
+        )
+    client.force_login(cast.facilitator)
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                reverse("workshops:roster_export", args=[cast.workshop.pk]),
+                {"columns": ["name", "status"], "format": "xlsx", "scope": "invited",
+                 "action": "export"},
+            )  # fmt: skip
+    finally:
+        app.conf.task_always_eager = previous
+    job = ExportJob.objects.get()
+    assert response["Location"] == reverse("participants:export_job", args=[job.pk])
+    job.refresh_from_db()
+    assert job.status == ExportJobStatus.DONE
+    download = client.get(reverse("participants:export_job_download", args=[job.pk]))
+    rows = xlsx_rows(download)
+    assert sorted(rows[1:]) == [
+        ["Naw Paw", "On the invite list"],
+        ["Saw Htoo", "On the invite list"],
+    ]
+    # The workshop's other facilitator may not download it.
+    client.force_login(cast.other_facilitator)
+    assert client.get(reverse("participants:export_job_download", args=[job.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("who", ["staff", "facilitator"])
+def test_roster_page_queries_do_not_grow_with_the_roster(
+    client, cast, who, django_assert_max_num_queries
+):
+    for _ in range(30):
+        factories.InvitationFactory(workshop=cast.workshop)
+    client.force_login(getattr(cast, who))
+    with django_assert_max_num_queries(20):
+        assert (
+            client.get(reverse("workshops:roster_export", args=[cast.workshop.pk])).status_code
+            == 200
+        )
