@@ -24,7 +24,7 @@ from participants.exports import access, services
 from participants.exports.forms import ExportForm
 from participants.exports.spec import ExportSpec
 from participants.exports.writers import csv_header, csv_rows, write_xlsx
-from participants.models import ExportFormat, ExportKind, ExportPreset
+from participants.models import ExportFormat, ExportJobStatus, ExportKind, ExportPreset
 
 
 def no_store(response: HttpResponseBase) -> HttpResponseBase:
@@ -117,6 +117,10 @@ def export_page(
         "presets": presets,
         "loaded_preset": loaded,
         "may_save_preset": services.may_save_preset(user, kind=kind, program=program),
+        # Where to come back to a big export prepared in the background.
+        "recent_jobs": services.jobs_of(user)
+        .exclude(status=ExportJobStatus.EXPIRED)
+        .order_by("-created_at")[:5],
         "kind": kind,
     }
     return no_store(render(request, template, context, status=400 if form.errors else 200))

@@ -175,3 +175,15 @@ def test_a_job_runs_once(cast, people):
     job.refresh_from_db()
     assert job.file.name == first
     assert AuditEvent.objects.filter(action="registry.export").count() == 1
+
+
+def test_export_pages_list_the_requesters_jobs_only(client, cast, people):
+    mine = ExportJob.objects.create(requester=cast.admin, kind="registry", params={})
+    ExportJob.objects.create(requester=factories.AdminFactory(), kind="registry", params={})
+    ExportJob.objects.create(
+        requester=cast.admin, kind="registry", params={}, status=ExportJobStatus.EXPIRED
+    )
+    client.force_login(cast.admin)
+    response = client.get(URL)
+    assert list(response.context["recent_jobs"]) == [mine]
+    assert reverse("participants:export_job", args=[mine.pk]) in response.content.decode()
