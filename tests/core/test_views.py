@@ -157,12 +157,15 @@ def test_home_query_count_does_not_grow_with_rows(client, cast, django_assert_ma
 
 def test_navigation_fits_the_role(client, cast):
     admin_page = _home(client, cast.admin)
-    assert reverse("admin:core_auditevent_changelist") in admin_page
+    assert reverse("audit_log") in admin_page
     assert reverse("admin:core_user_changelist") in admin_page
     for role in ["staff", "facilitator", "observer", "outsider"]:
         page = _home(client, getattr(cast, role))
-        assert reverse("admin:core_auditevent_changelist") not in page
+        assert reverse("audit_log") not in page
         assert reverse("admin:index") not in page
+        # Notes open to everyone with a role; what each sees is filtered on the page.
+        assert (reverse("workshops:notes_all") in page) is (role != "outsider")
+        assert reverse("workshops:actions_mine") in page
     assert "Programme staff" in _home(client, cast.staff)
     assert "Facilitator" in _home(client, cast.facilitator)
     assert "Observer" in _home(client, cast.observer)
