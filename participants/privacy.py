@@ -7,6 +7,8 @@ right, and replaces everything that says who the person was with a placeholder.
 
 from typing import Any
 
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
@@ -71,6 +73,10 @@ def participant_erase(*, participant: Participant, by: User) -> Participant:
     messages.filter(status=MessageStatus.FAILED).update(last_error="Failed (details erased).")
     LikelyDuplicate.objects.filter(first=participant).delete()
     LikelyDuplicate.objects.filter(second=participant).delete()
+    # Django's admin history labels its entries with str(participant): the name.
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Participant), object_id=str(participant.pk)
+    ).update(object_repr=participant.full_name)
     audit.record(by, "participant.erase", participant, cancelled_messages=cancelled)
 
     from participants.tasks import prune_search_words

@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
@@ -126,6 +127,15 @@ def test_erased_people_are_not_found_and_cannot_be_erased_twice(cast, rania):
     events = AuditEvent.objects.filter(action="participant.erase", object_id=str(rania.pk))
     assert events.count() == 1 and events.get().actor == cast.admin
     assert events.get().data == {"cancelled_messages": 1}
+
+
+def test_erasure_also_renames_the_entries_of_the_admin_history(cast, rania):
+    LogEntry.objects.log_actions(
+        user_id=cast.admin.pk, queryset=[rania], action_flag=CHANGE, change_message="[]"
+    )
+    assert LogEntry.objects.get().object_repr == "Rania Odeh"
+    participant_erase(participant=rania, by=cast.admin)
+    assert "Rania" not in LogEntry.objects.get().object_repr
 
 
 def test_the_record_holds_everything_about_the_person(rania, cast):
