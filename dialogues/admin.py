@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
 
+from core.admin import AuditedModelAdmin
 from dialogues.models import Process, Program, ProgramMembership
 
 
@@ -23,7 +24,7 @@ class ProgramMembershipInline(admin.TabularInline):
 
 
 @admin.register(Program)
-class ProgramAdmin(admin.ModelAdmin):
+class ProgramAdmin(AuditedModelAdmin):
     list_display = (
         "name",
         "status",
@@ -54,7 +55,7 @@ class ProgramAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProgramMembership)
-class ProgramMembershipAdmin(admin.ModelAdmin):
+class ProgramMembershipAdmin(AuditedModelAdmin):
     list_display = ("user", "program", "role", "added_at", "added_by")
     list_filter = ("role", "program")
     list_select_related = ("user", "program", "added_by")

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
 
+from core.admin import AuditedModelAdmin
 from participants.models import (
     Community,
     ConsentRecord,
@@ -58,7 +59,7 @@ class ConsentRecordInline(admin.TabularInline):
 
 
 @admin.register(Participant)
-class ParticipantAdmin(admin.ModelAdmin):
+class ParticipantAdmin(AuditedModelAdmin):
     list_display = (
         "full_name",
         "native_name",
@@ -105,7 +106,7 @@ class ParticipantAdmin(admin.ModelAdmin):
 
 
 @admin.register(ConsentRecord)
-class ConsentRecordAdmin(admin.ModelAdmin):
+class ConsentRecordAdmin(AuditedModelAdmin):
     list_display = ("participant", "scope", "granted", "method", "given_on", "recorded_by")
     list_filter = ("scope", "granted", "method")
     list_select_related = ("participant", "recorded_by")

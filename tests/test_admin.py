@@ -264,3 +264,29 @@ def test_admin_pages_carry_the_olive_branch_name(client):
     page = client.get(reverse("admin:index")).content.decode()
     assert "Olive Branch administration" in page
     assert "Django administration" not in page
+
+
+def test_a_participant_changed_in_the_admin_is_audited_by_field_name(client, superuser):
+    person = factories.ParticipantFactory(full_name="Rania Odeh", organisation="Birzeit")
+    page = client.get(url(Participant, "change", person.pk))
+    form = page.context["adminform"].form
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if value is not None and not isinstance(value, list | tuple)
+    }
+    data.update(
+        {
+            "full_name": "Rania Odeh",
+            "organisation": "Bethlehem University",
+            "sector": person.sector_id,
+            "community": person.community_id,
+            "consent_records-TOTAL_FORMS": 0,
+            "consent_records-INITIAL_FORMS": 0,
+        }
+    )
+    response = client.post(url(Participant, "change", person.pk), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    event = AuditEvent.objects.get(action="participant.changed")
+    assert "organisation" in event.data["fields"] and event.data["via"] == "admin"
+    assert "Bethlehem" not in str(event.data) and "Rania" not in event.object_repr
