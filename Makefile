@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
 .PHONY: demo test venv services browser-deps lint format migrations-check deploy-check \
-	bench messages web worker beat clean
+	bench messages compilemessages web worker beat clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else 1)' \
@@ -75,7 +75,10 @@ bench: venv services
 # files, which are committed so that running the app needs no gettext.
 messages: venv
 	$(BIN)/python manage.py makemessages --locale ar --locale fr --locale he \
-		--ignore '.venv/*' --ignore 'var/*' --ignore 'static/*' --no-obsolete
+		--ignore '.venv/*' --ignore 'var/*' --ignore 'static/*' --no-obsolete --add-location file
+	$(MAKE) compilemessages
+
+compilemessages: venv
 	$(BIN)/python manage.py compilemessages --ignore '.venv/*'
 
 web: venv
