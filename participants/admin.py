@@ -6,6 +6,8 @@ from core.admin import AuditedModelAdmin
 from participants.models import (
     Community,
     ConsentRecord,
+    ExportJob,
+    ExportPreset,
     Language,
     LikelyDuplicate,
     Participant,
@@ -149,6 +151,38 @@ class LikelyDuplicateAdmin(admin.ModelAdmin):
     list_filter = ("dismissed_at",)
     list_select_related = ("first", "second")
     readonly_fields = [f.name for f in LikelyDuplicate._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(ExportPreset)
+class ExportPresetAdmin(AuditedModelAdmin):
+    list_display = ("name", "program", "kind", "created_by", "updated_at")
+    list_filter = ("kind",)
+    list_select_related = ("program", "created_by")
+    search_fields = ("name", "program__name")
+    autocomplete_fields = ("program",)
+    readonly_fields = ("created_by", "created_at", "updated_at")
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(admin.ModelAdmin):
+    """Background exports, listed for support (stuck or failed ones). The file and its
+    parameters are left out: only the requester may download an export."""
+
+    list_display = ("pk", "requester", "kind", "status", "progress", "row_count", "created_at")
+    list_filter = ("kind", "status")
+    list_select_related = ("requester",)
+    search_fields = ("requester__username",)
+    fields = (
+        "requester", "kind", "status", "progress", "row_count", "error",
+        "created_at", "finished_at", "expires_at",
+    )  # fmt: skip
+    readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -16,6 +16,8 @@ from core.models import AuditEvent, User
 from dialogues.models import ProgramMembership, ProgramRole
 from participants.models import (
     ConsentScope,
+    ExportJob,
+    ExportPreset,
     LikelyDuplicate,
     Participant,
     ParticipantImport,
@@ -36,7 +38,13 @@ pytestmark = pytest.mark.django_db
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
 READ_ONLY = {AuditEvent, SessionNoteRevision}
 # Made by the app (an upload, the duplicate scan, a user's feed): no add page in the admin.
-MADE_IN_THE_APP = READ_ONLY | {ParticipantImport, LikelyDuplicate, CalendarFeed, NoteDraft}
+MADE_IN_THE_APP = READ_ONLY | {
+    ParticipantImport,
+    LikelyDuplicate,
+    CalendarFeed,
+    NoteDraft,
+    ExportJob,
+}
 
 
 def url(model, view: str, *args) -> str:
@@ -85,6 +93,10 @@ def populated(superuser) -> None:
     LikelyDuplicate.objects.create(first_id=first, second_id=second, reason="phone", score=0.95)
     calendar_feed_issue(user=superuser)
     NoteDraft.objects.create(user=superuser, workshop=note.workshop, note=note, body="Half a line")
+    ExportPreset.objects.create(
+        program=note.workshop.program, name="Venue list", kind="workshop", columns=["name"]
+    )
+    ExportJob.objects.create(requester=superuser, kind="registry", params={"format": "csv"})
 
 
 def test_every_project_model_is_registered():
