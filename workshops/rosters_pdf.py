@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import audit, permissions
 from core.models import User
+from participants.exports import access
 from participants.models import Participant
 from participants.safety import public_identity
 from workshops.models import AttendanceStatus, InvitationStatus, Workshop
@@ -147,10 +148,9 @@ def printable(text: str) -> bool:
 
 def may_export_roster(user: User, workshop: Workshop) -> bool:
     """Admins, the program's staff and the workshop's own facilitators: the people who run
-    the room. Observers and facilitators of other workshops may not."""
-    if permissions.is_admin(user):
-        return True
-    return permissions.workshops_run_by(user).filter(pk=workshop.pk).exists()
+    the room. Observers and facilitators of other workshops may not. One rule for every
+    roster format: ``access.may_export_workshop``."""
+    return access.may_export_workshop(user, workshop)
 
 
 def roster_participants(workshop: Workshop, scope: str) -> QuerySet[Participant]:

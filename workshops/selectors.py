@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 
 from core import permissions
 from core.models import User
+from participants.exports import access
 from workshops import actions
 from workshops.models import ActionStatus, InvitationStatus, Session, Workshop, WorkshopStatus
 from workshops.services import TRANSITIONS
@@ -62,6 +63,7 @@ class WorkshopPage:
     may_see_messages: bool  # also once the workshop is cancelled or its program archived
     next_statuses: list[tuple[str, str]]
     may_take_attendance: bool = False
+    may_export_roster: bool = False
     note_count: int = 0  # the notes this user may read
     open_action_count: int = 0
 
@@ -89,6 +91,7 @@ def workshop_page(user: User, workshop: Workshop) -> WorkshopPage:
         may_change=may_change and not closed,
         may_see_messages=staff,
         may_take_attendance=permissions.workshops_run_by(user).filter(pk=workshop.pk).exists(),
+        may_export_roster=access.may_export_workshop(user, workshop),
         note_count=permissions.notes_visible_to(user).filter(workshop=workshop).count(),
         open_action_count=actions.actions_visible_to(user)
         .filter(workshop=workshop, status__in=[ActionStatus.OPEN, ActionStatus.IN_PROGRESS])

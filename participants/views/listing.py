@@ -32,6 +32,7 @@ def participant_list(request: HttpRequest) -> HttpResponse:
         "query_string": query.urlencode(),
         "may_edit": permissions.is_admin(request.user)
         or permissions.is_programme_staff(request.user),
+        "may_export": permissions.is_admin(request.user),  # the registry export: admins only
     }
     # htmx swaps only the results when a filter changes; a plain request gets the page.
     template = (

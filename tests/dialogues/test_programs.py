@@ -215,3 +215,10 @@ def test_a_program_page_leads_to_its_notes_and_actions_and_they_open(client, cas
         url = reverse(name, args=[cast.program.pk])
         assert url in html
         assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize(("role", "shown"), [("admin", True), ("staff", True), ("observer", False)])
+def test_the_program_roster_export_is_linked_for_those_who_may_export(client, cast, role, shown):
+    client.force_login(getattr(cast, role))
+    html = client.get(reverse("dialogues:detail", args=[cast.program.pk])).content.decode()
+    assert (reverse("workshops:program_roster_export", args=[cast.program.pk]) in html) is shown

@@ -41,16 +41,16 @@ def workshop_data(**overrides) -> dict:
 
 
 @pytest.mark.parametrize(
-    ("role", "attendance", "notes"),
+    ("role", "attendance", "rosters", "notes"),
     [
-        ("admin", False, 3),  # admins take attendance only where they run the room
-        ("staff", True, 2),
-        ("facilitator", True, 3),
-        ("observer", False, 1),
+        ("admin", False, True, 3),  # admins take attendance only where they run the room
+        ("staff", True, True, 2),
+        ("facilitator", True, True, 3),
+        ("observer", False, False, 1),
     ],
 )
 def test_the_workshop_page_leads_to_the_room_with_counts_each_role_may_see(
-    client, cast, role, attendance, notes
+    client, cast, role, attendance, rosters, notes
 ):
     for level in (NoteLevel.RESTRICTED, NoteLevel.TEAM, NoteLevel.SHAREABLE):
         factories.SessionNoteFactory(workshop=cast.workshop, level=level)
@@ -59,6 +59,10 @@ def test_the_workshop_page_leads_to_the_room_with_counts_each_role_may_see(
     response = client.get(reverse("workshops:detail", args=[cast.workshop.pk]))
     html = response.content.decode()
     assert (reverse("workshops:attendance", args=[cast.workshop.pk]) in html) is attendance
+    for name in ("roster_export", "roster_pdf"):
+        url = reverse(f"workshops:{name}", args=[cast.workshop.pk])
+        assert (url in html) is rosters
+        assert (client.get(url).status_code == 200) is rosters
     for name in ("notes", "actions", "report"):
         assert reverse(f"workshops:{name}", args=[cast.workshop.pk]) in html
     assert response.context["page"].note_count == notes

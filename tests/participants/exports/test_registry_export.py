@@ -171,3 +171,11 @@ def test_no_columns_is_a_form_error(client, cast, registry):
     response = post(client, columns=[])
     assert response.status_code == 400
     assert "Choose at least one column" in response.content.decode()
+
+
+@pytest.mark.parametrize("who", ["admin", "staff"])
+def test_the_registry_list_offers_the_export_with_its_filters_to_admins(client, cast, who):
+    client.force_login(getattr(cast, who))
+    html = client.get(reverse("participants:list"), {"q": "odeh"}).content.decode()
+    link = reverse("participants:export") + "?q=odeh"
+    assert (link in html) is (who == "admin")
