@@ -394,18 +394,20 @@ def roster_pdf_export(
         columns = ["full_name", "native_name", "organisation"] + (
             ["community"] if community_colour else []
         )
+    # The same action and keys as the CSV and XLSX rosters, so one filter finds them all.
     audit.record(
         by,
-        "roster.exported",
+        "workshop.roster_export",
         workshop,
+        kind="workshop",
         workshop=workshop.pk,
         format=kind,
-        status=scope,
+        scope=scope,
         paper=paper,
-        count=len(lines),
+        rows=len(lines),
         columns=columns,
-        revealed=reveal_high_risk,
-        pseudonymised=0 if chatham_house else sum(1 for line in lines if line.pseudonymised),
+        pseudonymised=not reveal_high_risk,
+        pseudonymised_rows=0 if chatham_house else sum(1 for line in lines if line.pseudonymised),
         chatham_house=chatham_house,
     )
     document = "sign-in" if kind == RosterPdfKind.SIGN_IN else "badges"

@@ -41,7 +41,7 @@ def events(cast):
             cast.staff, "workshop.update", cast.workshop, fields=["title"]
         )
     made["export"] = audit.record(
-        cast.facilitator, "roster.exported", cast.workshop, format="pdf-signin", count=3
+        cast.facilitator, "workshop.roster_export", cast.workshop, format="pdf-signin", count=3
     )
     made["participant"] = participant
     return made
@@ -72,7 +72,7 @@ def test_admin_sees_every_event_newest_first_and_never_cached(client, cast, even
     listed = shown(response)
     assert listed[0].action == "auth.login"  # the admin's own sign-in, just now
     assert [e.action for e in listed if e.action != "auth.login"] == [
-        "roster.exported",
+        "workshop.roster_export",
         "workshop.update",
         "participant.update",
         "participant.erase",
@@ -112,7 +112,9 @@ def test_filter_by_user_object_type_and_dates(client, cast, events):
     yesterday = (timezone.now() - timedelta(days=1)).date().isoformat()
     on_the_day = shown(client.get(PAGE, {"created_after": yesterday, "created_before": yesterday}))
     assert {e.pk for e in on_the_day} == {events["update"].pk, events["workshop"].pk}
-    since = shown(client.get(PAGE, {"created_after": yesterday, "action": "roster.exported"}))
+    since = shown(
+        client.get(PAGE, {"created_after": yesterday, "action": "workshop.roster_export"})
+    )
     assert [e.pk for e in since] == [events["export"].pk]
 
 

@@ -59,7 +59,7 @@ def test_staff_downloads_badges_and_the_first_page_shows_the_names(
     pdf = PdfReader(io.BytesIO(content))
     text = pdf.pages[0].extract_text()
     assert "Rania Khalil" in text and "Samir" not in text
-    assert AuditEvent.objects.get(action="roster.exported").data["format"] == "pdf-badges"
+    assert AuditEvent.objects.get(action="workshop.roster_export").data["format"] == "pdf-badges"
     # The first page as an image, for a human to check shaping and right-to-left names.
     if shutil.which("pdftoppm"):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
