@@ -70,6 +70,7 @@ bench: venv services
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/dispatch.py --messages 10000
 	$(BIN)/python bench/export.py --rows 100000
+	$(BIN)/python bench/load.py
 
 # Catalogues under locale/ (needs GNU gettext): gather new strings, then compile the .mo
 # files, which are committed so that running the app needs no gettext.
