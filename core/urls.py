@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from core import views
+from core import views, views_retention
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/preferences/", views.preferences, name="preferences"),
     path("audit/", views.audit_log, name="audit_log"),
     path("audit/export.csv", views.audit_log_export, name="audit_log_export"),
+    path("admin-tools/retention/", views_retention.retention_preview, name="retention"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -241,6 +241,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "participants.tasks.expire_exports",
         "schedule": crontab(minute=40),
     },
+    "apply-retention": {
+        "task": "core.tasks.apply_retention",
+        "schedule": crontab(hour=2, minute=45),
+    },
 }
 if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     # Redis hands an unacknowledged task to another worker after this long; no task is ever
@@ -283,6 +287,16 @@ PARTICIPANT_IMPORT_MAX_ROWS = env.int("PARTICIPANT_IMPORT_MAX_ROWS", default=20_
 EXPORT_CSV_BACKGROUND_ROWS = env.int("EXPORT_CSV_BACKGROUND_ROWS", default=250_000)
 EXPORT_XLSX_BACKGROUND_ROWS = env.int("EXPORT_XLSX_BACKGROUND_ROWS", default=5_000)
 EXPORT_KEEP_HOURS = env.int("EXPORT_KEEP_HOURS", default=24)
+
+# --- Data retention (core.retention) ----------------------------------------------------------
+# Applied daily by Celery beat ("apply-retention") and by `manage.py apply_retention [--dry-run]`;
+# admins see what the next run would do at /admin-tools/retention/. 0 turns a rule off.
+# Participants with no activity (invitation, attendance, consent, action, edit) for this many
+# years are erased: personal data replaced by a placeholder, the row and the counts kept.
+RETENTION_PARTICIPANT_INACTIVE_YEARS = env.int("RETENTION_PARTICIPANT_INACTIVE_YEARS", default=5)
+# Session notes (with revisions and drafts) of a concluded or archived program are deleted
+# this many days after it concluded.
+RETENTION_NOTES_AFTER_PROGRAM_DAYS = env.int("RETENTION_NOTES_AFTER_PROGRAM_DAYS", default=365)
 
 # --- Forms and UI ----------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
