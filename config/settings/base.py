@@ -320,10 +320,35 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
 
+# --- Logs and error emails (core.logging): never personal data -------------------------------
+# Every handler scrubs emails, phone numbers, tokens and the request's values from what it
+# writes; error reports hide form and query values, local variables and credentials.
+# Errors are mailed to ADMINS (comma-separated addresses) when DEBUG is false.
+ADMINS = [("Olive Branch admins", address) for address in env.list("ADMINS", default=[])]
+DEFAULT_EXCEPTION_REPORTER = "core.logging.PrivateExceptionReporter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "core.logging.PrivateExceptionReporterFilter"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "personal_data": {"()": "core.logging.PersonalDataFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["personal_data"],
+        },
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false", "personal_data"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # Replaces Django's default handlers for "django" (whose mail_admins has no filter of
+    # ours); its records reach the console through the root logger.
+    "loggers": {"django": {"handlers": ["mail_admins"], "level": "INFO"}},
 }
