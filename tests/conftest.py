@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+from django.http import HttpRequest
+from django.test import Client
 
 from core.models import User
 from dialogues.models import Program, ProgramRole
@@ -19,6 +21,87 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+# --- Two-factor authentication and sign-in throttling in tests --------------------------------
+#
+# Admins must give a TOTP code after their password (core.two_factor, core.middleware), and
+# django-axes sits in front of the password check. So that the rest of the suite keeps
+# signing people in with one line:
+#
+# * ``client.force_login(user)`` (and pytest-django's ``admin_client``) signs an admin (or
+#   any is_staff account, who may open Django's admin) in *verified*: a confirmed TOTP
+#   device is created for them on the fly if they have none, and the session is marked as
+#   verified by it, as django_otp.login() does after a code.
+#   Other users are signed in as before (a user who turned two-factor on still owes a code).
+# * ``client.login(username=…, password=…)`` passes a request to authenticate(), which
+#   django-axes requires; failures still count towards a lockout, as in real life.
+# * Browser tests sign in through ``tests.core.test_browser.sign_in``, which types the
+#   password and then a real code computed from the device's key (``totp_code`` below).
+#
+# A test of two-factor itself asks for the ``real_two_factor`` fixture: force_login is then
+# Django's own, and the session owes its code like any real sign-in.
+
+_django_force_login = Client.force_login
+_django_login = Client.login
+
+
+def verified_device(user):
+    """The admin's confirmed TOTP device, created if they have none (tests only)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+    return device or TOTPDevice.objects.create(user=user, name="Test device", confirmed=True)
+
+
+def totp_code(device) -> str:
+    """The code the user's phone would show now, or the next one when now's was used
+    already (TOTP refuses a code twice; the server accepts one step of drift)."""
+    import time
+
+    from django_otp.oath import TOTP
+
+    device.refresh_from_db()
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    if totp.t() <= device.last_t:
+        totp.time += device.step
+    return f"{totp.token():0{device.digits}d}"
+
+
+def _force_login_verified(self, user, backend=None):
+    from core.two_factor import required_for
+
+    _django_force_login(self, user, backend)
+    if required_for(user):
+        from django_otp import DEVICE_ID_SESSION_KEY
+
+        from core.two_factor import PENDING
+
+        session = self.session
+        session[DEVICE_ID_SESSION_KEY] = verified_device(user).persistent_id
+        session.pop(PENDING, None)
+        session.save()
+
+
+def _login_with_request(self, **credentials):
+    if "request" not in credentials:
+        request = HttpRequest()
+        request.META["REMOTE_ADDR"] = "127.0.0.1"
+        credentials["request"] = request
+    return _django_login(self, **credentials)
+
+
+@pytest.fixture(autouse=True)
+def _two_factor_shortcut(request, monkeypatch):
+    monkeypatch.setattr(Client, "login", _login_with_request)
+    if "real_two_factor" not in request.fixturenames:
+        monkeypatch.setattr(Client, "force_login", _force_login_verified)
+
+
+@pytest.fixture
+def real_two_factor():
+    """Ask for this to test the real two-factor flow: no verified shortcut at force_login."""
 
 
 @dataclass

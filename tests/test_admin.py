@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from axes.models import AccessAttempt
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.models import Group
@@ -13,6 +14,7 @@ from django.urls import reverse
 
 from core import audit
 from core.models import AuditEvent, User
+from core.two_factor import new_backup_codes
 from dialogues.models import ProgramMembership, ProgramRole
 from participants.models import (
     ConsentScope,
@@ -39,6 +41,7 @@ REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
 READ_ONLY = {AuditEvent, SessionNoteRevision}
 # Made by the app (an upload, the duplicate scan, a user's feed): no add page in the admin.
 MADE_IN_THE_APP = READ_ONLY | {
+    AccessAttempt,  # django-axes: failed sign-ins, deleted to unlock
     ParticipantImport,
     LikelyDuplicate,
     CalendarFeed,
@@ -97,6 +100,10 @@ def populated(superuser) -> None:
         program=note.workshop.program, name="Venue list", kind="workshop", columns=["name"]
     )
     ExportJob.objects.create(requester=superuser, kind="registry", params={"format": "csv"})
+    new_backup_codes(superuser)
+    AccessAttempt.objects.create(
+        username="someone", ip_address="192.0.2.1", user_agent="", failures_since_start=2
+    )
 
 
 def test_every_project_model_is_registered():

@@ -7,6 +7,7 @@ Redis; ``DEBUG=false`` switches on the production hardening and makes ``SECRET_K
 ``ALLOWED_HOSTS`` mandatory (no production secret has a default).
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -38,7 +39,8 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[SITE_URL])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin on an OTPAdminSite: a verified second factor before any admin page.
+    "core.admin_apps.OliveBranchAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -50,6 +52,12 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_countries",
     "django_filters",
+    # Hardening (issue 8): CSP headers, sign-in throttling, two-factor authentication.
+    "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "core",
     "participants",
     "dialogues",
@@ -58,14 +66,21 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.middleware.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "core.middleware.SessionLifetimeMiddleware",
+    "core.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -159,9 +174,28 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Twelve characters of one or two kinds ("aaaaaaaaaaaa", "abababababab") are not a
+    # passphrase; and a bound on length keeps hashing a pasted novel out of a request.
+    {"NAME": "core.passwords.VarietyValidator"},
+    {"NAME": "core.passwords.MaximumLengthValidator"},
+]
+# Argon2id for every new or changed password; older PBKDF2 hashes are upgraded at sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+# django-axes first: it refuses a locked-out sign-in before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 # --- Languages and time ----------------------------------------------------------------------
@@ -303,12 +337,98 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
-# --- Security --------------------------------------------------------------------------------
+# --- Security (hardening, issue 8) -----------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Same origin only: an RSVP link carries its token in the path, which must never reach a
+# site the page links to.
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Features no page uses, refused for the page and anything it could embed
+# (core.middleware.PermissionsPolicyMiddleware).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+
+# Content-Security-Policy (django-csp 4). No 'unsafe-inline' and no 'unsafe-eval' anywhere:
+# every script is a static file, htmx runs with allowEval false (base.html), and no template
+# writes a style="" attribute (widths are classes, colours SVG fills: core/templatetags/
+# ob_csp.py). The one page with inline styles, the email preview, is served on its own URL
+# with a policy of its own inside a sandboxed iframe (workshops.views.outreach).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+
+# Sessions: signed out after 30 minutes without a request and 12 hours after signing in,
+# whatever happens in between (core.middleware.SessionLifetimeMiddleware). The cookie and the
+# database row expire with the idle limit too; activity renews them at most once a minute.
+SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
+SESSION_MAX_SECONDS = env.int("SESSION_MAX_SECONDS", default=12 * 60 * 60)
+SESSION_ACTIVITY_WRITE_SECONDS = 60
+SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS + SESSION_ACTIVITY_WRITE_SECONDS
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 12 * 60 * 60
+SESSION_COOKIE_SAMESITE = "Lax"
+# htmx sends the token from the page (hx-headers in base.html), so no script reads the cookie.
+CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "django.views.csrf.csrf_failure"
+
+# Sign-in throttling (django-axes): the fifth wrong password for one username from one
+# address locks that pair out for 15 minutes, with a page that says so (and until when).
+# The lock counts per username *and* address, so nobody can lock a colleague out from
+# elsewhere. Successful sign-ins are not logged; failures are kept only while they count.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "core.lockout.lockout_response"
+AXES_VERBOSE = False
+# Behind a TLS proxy (production), the client's address is the one the proxy adds last.
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=0) or None
+if AXES_IPWARE_PROXY_COUNT:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+
+# Two-factor authentication (django-otp): TOTP apps plus single-use backup codes. Required
+# for admins, optional for everyone else (core.two_factor, core.middleware).
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Olive Branch")
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+TWO_FACTOR_BACKUP_CODES = 10
+# Admins may delete someone's device (a lost phone) but never read its key in the admin.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

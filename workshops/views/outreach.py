@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -89,6 +89,40 @@ def invitations_send(request: HttpRequest, pk: int) -> HttpResponse:
         # "Preview as" changed: only the preview panel is redrawn, the ticks stay.
         return render(request, "workshops/outreach/_invitation_preview.html", context)
     return render(request, "workshops/outreach/invitations_send.html", context)
+
+
+# The email as the participant's mail program shows it, inside the send page's sandboxed
+# iframe. An iframe's srcdoc would inherit the page's Content-Security-Policy, which refuses
+# the email's inline styles; so the email is a document of its own with a policy of its
+# own: its inline styles, no script, nothing loaded from elsewhere, framed only by this site.
+EMAIL_PREVIEW_POLICY = "; ".join(
+    [
+        "default-src 'none'",
+        "style-src 'unsafe-inline'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "base-uri 'none'",
+        "form-action 'none'",
+        "frame-ancestors 'self'",
+        "sandbox",
+    ]
+)
+
+
+@login_required
+@require_GET
+def invitation_preview_email(request: HttpRequest, pk: int) -> HttpResponse:
+    workshop = staff_workshop(request.user, pk)
+    sendable = [row for row in selectors.invite_list(workshop) if row.sendable]
+    preview = _preview_row(request, sendable, set())
+    if preview is None:
+        raise Http404
+    rendered = selectors.invitation_preview(preview.invitation)
+    response = HttpResponse(rendered.html, content_type="text/html; charset=utf-8")
+    response["Content-Security-Policy"] = EMAIL_PREVIEW_POLICY
+    response["X-Frame-Options"] = "SAMEORIGIN"
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _preview_row(
@@ -248,6 +282,11 @@ def message_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 urlpatterns: list[URLPattern] = [
     path("<int:pk>/invitations/send/", invitations_send, name="invitations_send"),
+    path(
+        "<int:pk>/invitations/preview.html",
+        invitation_preview_email,
+        name="invitation_preview_email",
+    ),
     path("invitations/<int:pk>/withdraw/", invitation_withdraw, name="invitation_withdraw"),
     path("<int:pk>/messages/", workshop_messages, name="messages"),
     path("program/<int:program>/messages/", program_messages, name="program_messages"),

@@ -55,13 +55,19 @@ def invite_list(cast):
 
 
 def preview_of(client, workshop, who: Invitation | None = None) -> str:
-    """The preview panel alone (what htmx swaps in), unescaped so the srcdoc reads as HTML."""
+    """The preview panel alone (what htmx swaps in), followed by the email its sandboxed
+    iframe shows (served on its own URL with its own Content-Security-Policy)."""
     query = {"preview": who.pk} if who else {}
     response = client.get(send_url(workshop), query, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     body = response.content.decode()
     assert "<html" not in body and 'id="invitation-preview"' in body
-    return unescape(unescape(body))
+    frame = re.search(r'<iframe[^>]* src="([^"]+)"', body)
+    if frame:
+        email = client.get(unescape(frame.group(1)))
+        assert email.status_code == 200
+        body += email.content.decode()
+    return unescape(body)
 
 
 # --- Who may open and use the page --------------------------------------------------------------
@@ -191,7 +197,7 @@ def test_the_preview_shows_the_first_persons_message_with_its_calendar(client, c
     response = client.get(send_url(cast.workshop))
     assert_valid_page(response)
     html = response.content.decode()
-    assert 'sandbox="" title="Email preview" srcdoc="' in html
+    assert 'sandbox="" title="Email preview" src="' in html
     preview = preview_of(client, cast.workshop)
     # Sorted by name: Eleni comes first.
     assert f'<option value="{invite_list["eleni"].pk}" selected>' in preview
