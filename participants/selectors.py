@@ -62,17 +62,22 @@ def search_participants(queryset: QuerySet[Participant], query: str) -> QuerySet
     condition = Q()
     for token, words in matched_words.items():
         if words:  # a word nobody carries ("Nw" in "Peace Nw") narrows nothing
-            pattern = "|".join(_fewest_alternatives(token, words))
-            condition &= Q(search_document__regex=f"({pattern})")
+            # Substrings (LIKE '%word%', ORed): the trigram index answers them as it does a
+            # regular expression, and when the planner scans the table instead (a common
+            # word, or the page count) LIKE costs a quarter of the regular expression per row.
+            alike = Q()
+            for word in _fewest_alternatives(token, words):
+                alike |= Q(search_document__contains=word)
+            condition &= alike
     # Sorted by name like the rest of the registry: with a common word ("University") the
     # database walks the name index and stops after one page instead of ranking thousands.
     return queryset.alias(search_document=document).filter(condition).order_by("full_name", "pk")
 
 
 def _fewest_alternatives(token: str, words: list[str]) -> list[str]:
-    """The words to look for, without those another one already finds as a substring: a
-    short regular expression is one the trigram index can answer ("chara" stands for
-    every "charalambous")."""
+    """The words to look for, without those another one already finds as a substring: few
+    conditions are ones the trigram index answers quickly ("chara" stands for every
+    "charalambous")."""
     kept: list[str] = []
     candidates = ([token] if any(token in word for word in words) else []) + words
     for word in sorted(dict.fromkeys(candidates), key=len):
