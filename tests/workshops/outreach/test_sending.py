@@ -6,11 +6,12 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.utils import timezone
 
 from tests import factories
 from workshops.models import InvitationStatus, MessageKind, MessageStatus, ScheduledMessage
-from workshops.outreach import outbox, scheduling
+from workshops.outreach import compose, outbox, scheduling
 
 
 def drain() -> outbox.BatchResult:
@@ -179,3 +180,25 @@ def test_discreet_mode_hides_title_and_venue_until_accepted(
     drain()
     assert "Hotel Cleopatra" in mail.outbox[0].body
     assert "Asia/Nicosia" in mail.outbox[0].body
+
+
+def test_a_batch_sends_without_waiting_for_the_disk_and_restores_the_connection(cast, monkeypatch):
+    """Only the batch's own commits are asynchronous: the setting never leaks into the
+    next task run on the same connection."""
+    seen = []
+    real_render = compose.render
+
+    def render(message, book=None):
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            seen.append(cursor.fetchone()[0])
+        return real_render(message, book)
+
+    monkeypatch.setattr(compose, "render", render)
+    invitation = factories.InvitationFactory(workshop=cast.workshop)
+    scheduling.invitations_send(workshop=cast.workshop, invitations=[invitation], by=cast.staff)
+    drain()
+    assert seen == ["off"] and len(mail.outbox) == 1
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"
