@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
 .PHONY: demo test venv services browser-deps lint format migrations-check deploy-check \
-	bench messages compilemessages web worker beat clean
+	bench messages compilemessages web worker beat clean backup
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else 1)' \
@@ -90,6 +90,12 @@ worker: venv
 
 beat: venv
 	$(BIN)/celery -A config beat --loglevel=info --schedule var/celerybeat-schedule
+
+# Backups (SECURITY.md): pg_dump of DATABASE_URL and the media folder into var/backups/,
+# then proof that the newest one restores (a scratch database, row counts compared).
+backup: venv
+	$(BIN)/python bin/backup
+	$(BIN)/python bin/restore-check
 
 clean:
 	rm -rf var/ .pytest_cache .ruff_cache
