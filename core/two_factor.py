@@ -168,13 +168,14 @@ def verify(request: HttpRequest) -> HttpResponse:
         return redirect(f"{reverse('two_factor_setup')}?{request.GET.urlencode()}")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        device = _check_code(user, form.cleaned_data["code"])
+        throttled = _throttled(user)
+        device = None if throttled else _check_code(user, form.cleaned_data["code"])
         if device is not None:
             _verified(request, device)
             audit.record(user, "auth.two_factor_verified", user)
             return redirect(_safe_next(request))
         audit.record(user, "auth.two_factor_failed", user)
-        if _throttled(user):
+        if throttled:
             form.add_error("code", _("Too many wrong codes. Wait a few seconds, then try again."))
         else:
             form.add_error("code", _("That code is not right, or was already used."))
@@ -203,7 +204,8 @@ def setup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
-            accepted = device.verify_token(form.cleaned_data["code"])
+            allowed = device.verify_is_allowed()[0]
+            accepted = allowed and device.verify_token(form.cleaned_data["code"])
             if accepted:
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
@@ -217,10 +219,13 @@ def setup(request: HttpRequest) -> HttpResponse:
                 "core/two_factor/backup_codes.html",
                 {"codes": codes, "next": _safe_next(request), "first_time": True},
             )
-        form.add_error(
-            "code",
-            _("That code is not right. Check the time on your phone, then try the new code."),
-        )
+        if not allowed:
+            form.add_error("code", _("Too many wrong codes. Wait a few seconds, then try again."))
+        else:
+            form.add_error(
+                "code",
+                _("That code is not right. Check the time on your phone, then try the new code."),
+            )
     return render(
         request,
         "core/two_factor/setup.html",
