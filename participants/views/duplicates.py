@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from participants import merge, selectors, services, tasks
@@ -22,6 +23,7 @@ PAIRS_PER_PAGE = 20
 SCAN_NOW_LIMIT = 20_000
 
 
+@never_cache
 @login_required
 @require_GET
 def duplicate_list(request: HttpRequest) -> HttpResponse:
@@ -106,6 +108,7 @@ def _display(participant: Participant, name: str) -> str:
     return str(getattr(value, "name", value))
 
 
+@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def participant_merge(request: HttpRequest, pk: int, other: int) -> HttpResponse:

@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core import permissions
@@ -30,6 +31,7 @@ def _import_for(request: HttpRequest, pk: int) -> ParticipantImport:
     return get_object_or_404(imports_visible_to(request.user).select_related("uploaded_by"), pk=pk)
 
 
+@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_upload(request: HttpRequest) -> HttpResponse:
@@ -54,6 +56,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     )
 
 
+@never_cache
 @login_required
 @require_GET
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -118,6 +121,7 @@ def _progress(participant_import: ParticipantImport) -> dict:
     }
 
 
+@never_cache
 @login_required
 @require_GET
 def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
@@ -139,6 +143,7 @@ def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@never_cache
 @login_required
 @require_POST
 def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:

@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from core import permissions
@@ -15,6 +16,7 @@ from participants.filters import ParticipantFilter
 PAGE_SIZE = 50
 
 
+@never_cache
 @login_required
 @require_GET
 def participant_list(request: HttpRequest) -> HttpResponse:

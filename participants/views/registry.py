@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core import permissions
@@ -31,6 +32,7 @@ def _service_kwargs(form: ParticipantForm) -> dict:
     }
 
 
+@never_cache
 @login_required
 @require_GET
 def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -46,6 +48,7 @@ def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def participant_create(request: HttpRequest) -> HttpResponse:
@@ -73,6 +76,7 @@ def participant_create(request: HttpRequest) -> HttpResponse:
     )
 
 
+@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def participant_edit(request: HttpRequest, pk: int) -> HttpResponse:
@@ -99,6 +103,7 @@ def participant_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@never_cache
 @login_required
 @require_GET
 def participant_lookalikes(request: HttpRequest) -> HttpResponse:
@@ -119,6 +124,7 @@ def participant_lookalikes(request: HttpRequest) -> HttpResponse:
     return render(request, "participants/_lookalikes.html", {"lookalikes": lookalikes})
 
 
+@never_cache
 @login_required
 @require_POST
 def consent_add(request: HttpRequest, pk: int) -> HttpResponse:

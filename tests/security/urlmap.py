@@ -146,7 +146,7 @@ def _export_job(requester: User, kind: str) -> ExportJob:
     job = ExportJob.objects.create(
         requester=requester,
         kind=kind,
-        params={"format": "csv", "filename": "roster.csv", "columns": ["full_name"]},
+        params={"format": "csv", "filename": "roster.csv", "columns": ["name"]},
         status=ExportJobStatus.DONE,
         row_count=1,
         finished_at=timezone.now(),
@@ -232,7 +232,7 @@ def build_world() -> World:
             program=program, kind=MessageKind.INVITATION, subject="Invitation", body="Welcome"
         ),
         preset=ExportPreset.objects.create(
-            program=program, name="Sign-in", kind=ExportKind.WORKSHOP, columns=["full_name"]
+            program=program, name="Sign-in", kind=ExportKind.WORKSHOP, columns=["name"]
         ),
         membership=membership,
         export_job=_export_job(staff, ExportKind.WORKSHOP),
@@ -258,7 +258,7 @@ def build_world() -> World:
             program=other_program, kind=MessageKind.INVITATION, subject="Invite", body="Hello"
         ),
         foreign_preset=ExportPreset.objects.create(
-            program=other_program, name="Badges", kind=ExportKind.WORKSHOP, columns=["full_name"]
+            program=other_program, name="Badges", kind=ExportKind.WORKSHOP, columns=["name"]
         ),
         foreign_membership=foreign_membership,
         foreign_export_job=_export_job(other_staff, ExportKind.WORKSHOP),
@@ -516,7 +516,6 @@ ROUTES: dict[str, Route] = {
         {},
         get=R(L, 405, 405, 405, 405, 405, 405, 405),
         post=R(L, 400, 400, 400, 400, 400, 403, 403),
-        no_store=True,
     ),
     "workshops:calendar_feed": Route(
         {"token": "feed_token"},

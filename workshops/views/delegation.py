@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from participants import safety
@@ -65,6 +66,7 @@ def _back(workshop: Workshop, request: HttpRequest) -> str:
     return f"{url}?{query}" if query else url
 
 
+@never_cache
 @login_required
 @require_GET
 def delegation(request: HttpRequest, pk: int) -> HttpResponse:
@@ -124,6 +126,7 @@ def delegation(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@never_cache
 @login_required
 @require_POST
 def delegation_add(request: HttpRequest, pk: int) -> HttpResponse:
@@ -178,6 +181,7 @@ def delegation_add(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(_back(workshop, request))
 
 
+@never_cache
 @login_required
 @require_POST
 def delegation_remove(request: HttpRequest, pk: int) -> HttpResponse:

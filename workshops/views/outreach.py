@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core import permissions
@@ -51,6 +52,7 @@ def staff_workshop(user: User, pk: int) -> Workshop:
 # --- Sending invitations ----------------------------------------------------------------------
 
 
+@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def invitations_send(request: HttpRequest, pk: int) -> HttpResponse:
@@ -232,6 +234,7 @@ def _queue(
     )
 
 
+@never_cache
 @login_required
 @require_GET
 def workshop_messages(request: HttpRequest, pk: int) -> HttpResponse:
@@ -239,6 +242,7 @@ def workshop_messages(request: HttpRequest, pk: int) -> HttpResponse:
     return _queue(request, workshop=workshop, program=workshop.program)
 
 
+@never_cache
 @login_required
 @require_GET
 def program_messages(request: HttpRequest, program: int) -> HttpResponse:
