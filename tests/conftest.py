@@ -207,13 +207,44 @@ def _browser_before_the_database(request):
         request.getfixturevalue("browser")
 
 
+# Content-Security-Policy violations Chromium reports on a page (its console, and the
+# securitypolicyviolation event in every frame): a browser test fails if its page had one.
+_REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || "inline"}`
+    + ` at ${event.sourceFile || document.location.href}:${event.lineNumber}`);
+});
+"""
+
+
+def csp_violations(page) -> list[str]:
+    """What the page's policy refused so far (a list the test may clear)."""
+    return page._ob_csp_violations
+
+
+def watch_csp(page) -> None:
+    page._ob_csp_violations = []
+
+    def on_console(message):
+        text = message.text
+        if "Content Security Policy" in text or text.startswith("CSP violation"):
+            page._ob_csp_violations.append(text)
+
+    page.on("console", on_console)
+    page.add_init_script(_REPORT_VIOLATIONS)
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
     context.set_default_timeout(10_000)
     page = context.new_page()
+    watch_csp(page)
     yield page
+    violations = list(csp_violations(page))
     context.close()
+    if violations:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(violations))
 
 
 @pytest.fixture
