@@ -23,6 +23,11 @@ at the end.
     .venv/bin/python bench/load.py --quick      # 10 users for 20 seconds
     .venv/bin/python bench/load.py --fresh      # rebuild the dataset first
 
+Think times are in the locustfile (staff and facilitators 2 to 6 s between pages, RSVP
+visitors 5 to 15 s between answers). Response times depend on what else the machine runs,
+so the script also prints the CPU each request cost (gunicorn's processes and their
+PostgreSQL backends) and what that allows on idle cores, and the load average.
+
 The last line is the summary the security issue asks for (targets: no failure, p95 under
 300 ms): ``load users=<n> requests=<n> failures=<n> p50_ms=<n> p95_ms=<n> rps=<n>``.
 Per-endpoint figures (slowest p95 first) are printed above it; locust's CSV files and
@@ -265,6 +270,8 @@ def server_env(port: int, queue: str) -> dict[str, str]:
         CSRF_COOKIE_SECURE="false",
         STATIC_ROOT=str(OUT / "static"),
         OLIVE_BRANCH_VAR_DIR=str(OUT / "var"),
+        # Each worker keeps its database connection for the run (CPUMeter counts its backend).
+        CONN_MAX_AGE="600",
         LOG_LEVEL="WARNING",
     )
     return env
@@ -352,6 +359,61 @@ def warm_up(base: str, fixture: dict, cookie: str) -> None:
         list(pool.map(fetch, urls * WORKERS))
 
 
+class CPUMeter:
+    """CPU seconds spent serving: gunicorn's processes and their database backends (kept
+    open for the run, CONN_MAX_AGE below). Divided by the requests, a figure that does not
+    depend on what else the machine is doing, unlike the response times."""
+
+    def __init__(self, server: subprocess.Popen) -> None:
+        self.server = server
+        self.start = self.used()
+
+    def processes(self) -> list:
+        import psutil
+        import psycopg
+
+        tree = psutil.Process(self.server.pid)
+        found = [tree, *tree.children(recursive=True)]
+        with psycopg.connect(BENCH_URL, autocommit=True) as conn:
+            pids = conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid()"
+            ).fetchall()
+        found += [psutil.Process(pid) for (pid,) in pids]
+        return found
+
+    def used(self) -> dict[int, float]:
+        import psutil
+
+        times = {}
+        for process in self.processes():
+            try:
+                cpu = process.cpu_times()
+            except psutil.Error:
+                continue
+            times[process.pid] = cpu.user + cpu.system
+        return times
+
+    def seconds(self) -> tuple[float, float]:
+        """(web, database) CPU seconds since the meter started."""
+        end = self.used()
+        web_pids = {self.server.pid, *(c.pid for c in _children(self.server))}
+        web = database = 0.0
+        for pid, total in end.items():
+            spent = total - self.start.get(pid, 0.0)
+            if pid in web_pids:
+                web += spent
+            else:
+                database += spent
+        return web, database
+
+
+def _children(server: subprocess.Popen) -> list:
+    import psutil
+
+    return psutil.Process(server.pid).children(recursive=True)
+
+
 def forget_queue(queue: str) -> None:
     import redis
 
@@ -412,6 +474,7 @@ def main() -> None:
     prefix = OUT / "locust"
     try:
         warm_up(base, fixture, fixture["cookie_name"])
+        meter = CPUMeter(server)
         print(
             f"locust: {args.users} users for {args.duration}s against gunicorn "
             f"({WORKERS} workers) at {base}",
@@ -439,12 +502,21 @@ def main() -> None:
                 stderr=subprocess.STDOUT,
                 check=False,  # locust exits 1 when a request failed: the summary says so
             )
+        web_cpu, database_cpu = meter.seconds()
     finally:
         stop(server)
         forget_queue(queue)
         forget_sessions(fixture)
-    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    print(report(prefix, args.users))
+    summary = report(prefix, args.users)
+    requests = int(summary.split("requests=")[1].split()[0]) or 1
+    per_request = 1000 * (web_cpu + database_cpu) / requests
+    print(
+        f"cpu per request: {per_request:.0f} ms (gunicorn {1000 * web_cpu / requests:.0f}, "
+        f"PostgreSQL {1000 * database_cpu / requests:.0f}); at that cost {os.cpu_count()} "
+        f"idle cores serve about {1000 * (os.cpu_count() or 1) / per_request:.0f} requests/s"
+    )
+    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} (1, 5, 15 min)")
+    print(summary)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,10 @@ answering their invitation. Run through ``bench/load.py``, which seeds the data,
 gunicorn and writes the fixture this file reads (``LOAD_FIXTURE``: session cookies, the
 programs and workshops of each user, RSVP links).
 
+Think times: staff and facilitators open a page every 2 to 6 seconds (someone working
+quickly through their day); a participant answers every 5 to 15 seconds (reading the
+invitation, filling in the form), three requests each time.
+
 A page counts as failed when it does not answer 200 (302 for a form that redirects), or
 when it answers with the sign-in page (a session that stopped working).
 """
@@ -25,7 +29,7 @@ _links = itertools.cycle(random.Random(7).sample(FIXTURE["rsvp"], len(FIXTURE["r
 
 class SignedIn(HttpUser):
     abstract = True
-    wait_time = between(1, 3)
+    wait_time = between(2, 6)
 
     def sign_in(self, me: dict) -> None:
         self.me = me
@@ -180,7 +184,7 @@ class Participant(HttpUser):
     place offered on a decline all run."""
 
     weight = 30
-    wait_time = between(2, 5)
+    wait_time = between(5, 15)
 
     def on_start(self) -> None:
         self.accept = random.random() < 0.5
