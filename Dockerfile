@@ -20,4 +20,6 @@ ENV STATIC_ROOT=/app/staticfiles OLIVE_BRANCH_VAR_DIR=/app/var
 RUN mkdir -p /app/var && chown olive /app/var
 USER olive
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# No access log: its lines carry registry searches (?q=<a name>) and personal RSVP links.
+# Errors still reach the log, through Django's logging and its personal-data filter.
+CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]
