@@ -90,3 +90,15 @@ def test_a_backup_restores_with_every_row(tmp_path):
     assert live.returncode == 1
     assert "public.participants_participant (expected 6, restored 5)" in live.stdout
     assert _scratch_databases() == []
+
+
+@pytest.mark.django_db
+def test_the_search_function_resolves_without_a_search_path():
+    """pg_restore runs with an empty search path: every call in the function's body must
+    name its schema, or the participants table cannot be restored."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_functiondef('ob_participant_search_doc'::regproc)")
+        body = cursor.fetchone()[0]
+    assert "public.ob_search_text(" in body
