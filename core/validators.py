@@ -1,5 +1,6 @@
 """Validators shared by several apps."""
 
+import re
 import zoneinfo
 from functools import cache
 
@@ -20,3 +21,55 @@ def validate_time_zone(value: str) -> None:
             code="invalid_time_zone",
             params={"value": value},
         )
+
+
+# Characters no text column can hold: PostgreSQL refuses NUL in text (and ``\u0000`` in
+# jsonb), and a lone surrogate (half of a UTF-16 pair, from a broken client, a JSON body or
+# a spreadsheet's ``_xD800_`` escape) cannot be encoded as UTF-8 at all. Either would fail
+# as a server error when saved, or halfway through an import.
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def has_unstorable(value: object) -> bool:
+    return isinstance(value, str) and UNSTORABLE.search(value) is not None
+
+
+def storable(value: str) -> str:
+    """``value`` with every unstorable character replaced by U+FFFD, for echoing a value
+    back in a message (an import's header, say) that is itself stored."""
+    return UNSTORABLE.sub("\ufffd", value)
+
+
+def validate_storable_text(value: object) -> None:
+    """Refuse, never strip, text holding a NUL or a lone surrogate.
+
+    Refused rather than cleaned up: the text is someone's name, note or message, and
+    silently changing it would store something they did not write. A browser never sends
+    either character, so the person who meets this message pasted from a broken source.
+    """
+    if has_unstorable(value):
+        raise ValidationError(
+            _(
+                "This text contains a character that cannot be stored (a null byte or a "
+                "broken character, often from copying out of another program). Retype it "
+                "or paste it as plain text."
+            ),
+            code="unstorable",
+        )
+
+
+def parse_id(value: object) -> int | None:
+    """An object id typed into a form or a URL parameter, or None.
+
+    ``str.isdigit()`` is not enough before ``int()``: it accepts "²" (which ``int`` refuses)
+    and 5,000 digits (past Python's limit for ``int(str)``); either was a 500. Ids are
+    ASCII digits, and at most 18 of them fit a bigint.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if 0 <= value < 10**18 else None
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    if not value or len(value) > 18 or not value.isascii() or not value.isdigit():
+        return None
+    return int(value)

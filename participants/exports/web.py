@@ -62,6 +62,11 @@ def export_response(prepared: services.PreparedExport) -> HttpResponseBase:
     return no_store(response)
 
 
+def _pk(value: str | None) -> int:
+    """A preset id from the page, or 0 (no preset): filtering on "abc" raises ValueError."""
+    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 10 else 0
+
+
 def export_page(
     request: HttpRequest,
     *,
@@ -86,7 +91,7 @@ def export_page(
         form = ExportForm(request.POST, **form_kwargs)
         action = request.POST.get("action", "export")
         if action == "delete_preset":
-            preset = presets.filter(pk=request.POST.get("preset") or 0).first()
+            preset = presets.filter(pk=_pk(request.POST.get("preset"))).first()
             if preset is not None:
                 services.preset_delete(preset=preset, by=user)
                 messages.success(request, _("Preset deleted."))
@@ -101,7 +106,7 @@ def export_page(
                 if response is not None:
                     return response
     else:
-        loaded = presets.filter(pk=request.GET.get("preset") or 0).first()
+        loaded = presets.filter(pk=_pk(request.GET.get("preset"))).first()
         initial = {}
         if loaded is not None:
             initial["columns"] = loaded.columns

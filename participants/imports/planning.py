@@ -17,6 +17,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 from django_countries import countries
 
+from core.validators import has_unstorable
 from participants import profiles
 from participants.forms import PARTICIPANT_FIELDS, ParticipantForm, normalise_phone
 from participants.imports.reading import Table, simple_key
@@ -315,7 +316,7 @@ class Planner:
 
     def _existing_by_email(self) -> dict[str, Participant]:
         emails = {record.get("email", "").strip().casefold() for _n, record in self.table.records()}
-        emails.discard("")
+        emails = {email for email in emails if email and not has_unstorable(email)}
         found: dict[str, Participant] = {}
         emails_list = sorted(emails)
         for start in range(0, len(emails_list), 2000):
@@ -416,6 +417,17 @@ class Planner:
             if not text:
                 continue
             column = self.column_name(name)
+            if has_unstorable(raw):
+                # Never echoed (the preview is stored, and PostgreSQL refuses NUL in it).
+                row.errors.append(
+                    _(
+                        "%(column)s contains a character that cannot be stored (a null byte "
+                        "or a broken character, often from copying out of another program). "
+                        "Retype the cell."
+                    )
+                    % {"column": column}
+                )
+                continue
             if looks_like_formula(name, raw):
                 row.errors.append(
                     _(

@@ -8,6 +8,7 @@ import codecs
 import csv
 import io
 import re
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -16,10 +17,16 @@ from typing import IO
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from core.validators import storable
 from participants.forms import PARTICIPANT_FIELDS
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 DEFAULT_MAX_ROWS = 20_000
+# An XLSX is a zip: what its members unpack to is checked in the zip's directory before
+# openpyxl inflates anything, so a small file that unpacks to gigabytes (a zip bomb) is
+# refused. 20,000 rows of a full template unpack to about 25 MB.
+DEFAULT_MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+MAX_XLSX_MEMBERS = 1000
 EXTENSIONS = (".csv", ".txt", ".tsv", ".xlsx")
 
 # The registry fields an import fills, in the template's order.
@@ -65,6 +72,12 @@ def max_bytes() -> int:
 
 def max_rows() -> int:
     return int(getattr(settings, "PARTICIPANT_IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS))
+
+
+def max_unpacked_bytes() -> int:
+    return int(
+        getattr(settings, "PARTICIPANT_IMPORT_MAX_UNPACKED_BYTES", DEFAULT_MAX_UNPACKED_BYTES)
+    )
 
 
 def human_size(size: int) -> str:
@@ -152,12 +165,13 @@ def read_table(file: IO[bytes], name: str = "") -> Table:
         column = column_for(header)
         if column is None:
             if header.strip():
-                ignored.append(header.strip()[:60])
+                # Shown in the preview, which is stored: never a NUL or a lone surrogate.
+                ignored.append(storable(header.strip()[:60]))
             continue
         if column in columns.values():
             raise ImportFileError(
                 _("Two columns stand for the same field (%(header)s). Keep only one of them.")
-                % {"header": header.strip()[:60]}
+                % {"header": storable(header.strip()[:60])}
             )
         columns[index] = column
     missing = [name for name in REQUIRED_COLUMNS if name not in columns.values()]
@@ -272,13 +286,37 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def _xlsx_rows(data: bytes) -> list[list[str]]:
-    from openpyxl import load_workbook
-
-    unreadable = _(
+def _unreadable_xlsx() -> str:
+    return _(
         "This file cannot be read as an Excel workbook (.xlsx). Open it in Excel or "
         "LibreOffice and save it again as .xlsx or as CSV UTF-8."
     )
+
+
+def check_zip(data: bytes) -> None:
+    """Refuse a workbook whose zip directory announces more than we will unpack, before
+    anything is inflated. The sizes announced are binding: Python's zipfile never inflates
+    a member past its announced size (and fails its CRC check if the data is longer)."""
+    try:
+        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
+        raise ImportFileError(_unreadable_xlsx()) from exc
+    unpacked = sum(member.file_size for member in members)
+    if len(members) > MAX_XLSX_MEMBERS or unpacked > max_unpacked_bytes():
+        raise ImportFileError(
+            _(
+                "This workbook unpacks to %(size)s, more than the %(limit)s an import may "
+                "hold. Save the sheet as CSV UTF-8, or split it into smaller files."
+            )
+            % {"size": human_size(unpacked), "limit": human_size(max_unpacked_bytes())}
+        )
+
+
+def _xlsx_rows(data: bytes) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    unreadable = _unreadable_xlsx()
+    check_zip(data)
     try:
         # Formulas stay formulas (data_only=False), so they are refused rather than imported
         # as whatever value the last program to save the file cached.
@@ -287,6 +325,9 @@ def _xlsx_rows(data: bytes) -> list[list[str]]:
         raise ImportFileError(unreadable) from exc
     try:
         sheet = workbook.worksheets[0]
+        # Ignore the size the sheet claims (a tiny file may claim A1:XFD1048576): openpyxl
+        # would pad every row to it, 16,384 empty cells a row.
+        sheet.reset_dimensions()
         rows: list[list[str]] = []
         for values in sheet.iter_rows(values_only=True):
             rows.append([_cell_text(value) for value in values])

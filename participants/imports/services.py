@@ -73,6 +73,15 @@ def import_analyse(*, import_id: int) -> None:
             table = read_table(file, participant_import.original_name)
         analysing.update(total_rows=len(table.rows), processed_rows=0)
         plan = plan_table(table, progress=lambda n: analysing.update(processed_rows=n))
+        # Inside the try: a preview the database refuses must fail the import with a
+        # message, not leave it "checking" forever.
+        analysing.update(
+            status=ImportStatus.READY,
+            preview=plan.as_json(),
+            processed_rows=len(plan.rows),
+            error="",
+            updated_at=timezone.now(),
+        )
     except ImportFileError as error:
         _fail(import_id, ImportStatus.ANALYSING, str(error))
         return
@@ -81,13 +90,6 @@ def import_analyse(*, import_id: int) -> None:
         logger.error("Checking participant import %s failed: %s", import_id, type(exc).__name__)
         _fail(import_id, ImportStatus.ANALYSING, _(FAILED_MESSAGE) % {"step": _("checking")})
         return
-    analysing.update(
-        status=ImportStatus.READY,
-        preview=plan.as_json(),
-        processed_rows=len(plan.rows),
-        error="",
-        updated_at=timezone.now(),
-    )
 
 
 def _fail(import_id: int, from_status: str, message: str) -> None:

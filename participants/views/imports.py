@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core import permissions
+from core.validators import parse_id
 from participants.imports import imports_visible_to
 from participants.imports import services as import_services
 from participants.imports.forms import ImportUploadForm
@@ -148,7 +149,7 @@ def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     participant_import = _import_for(request, pk)
-    skip = frozenset(int(n) for n in request.POST.getlist("skip") if n.isdigit())
+    skip = frozenset(n for n in map(parse_id, request.POST.getlist("skip")) if n is not None)
     skip_errors = bool(request.POST.get("skip_errors"))
     try:
         started = import_services.import_confirm(

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core import permissions
 from core.models import User
+from core.validators import parse_id, storable
 from participants import profiles, services
 from participants.forms import ConsentForm, ParticipantForm, normalise_phone
 from participants.models import Participant
@@ -115,11 +116,13 @@ def participant_lookalikes(request: HttpRequest) -> HttpResponse:
     except ValidationError:  # a half-typed number matches nothing yet
         phone = ""
     exclude = request.GET.get("exclude", "")
+    # Half-typed text straight from the page: PostgreSQL refuses a NUL in a query, so what
+    # no column can hold is replaced (it matches nobody) rather than sent.
     lookalikes = profiles.lookalikes(
-        full_name=request.GET.get("full_name", "")[:200],
-        email=request.GET.get("email", "")[:254],
+        full_name=storable(request.GET.get("full_name", "")[:200]),
+        email=storable(request.GET.get("email", "")[:254]),
         phone=phone,
-        exclude_pk=int(exclude) if exclude.isdigit() else None,
+        exclude_pk=parse_id(exclude),
     )
     return render(request, "participants/_lookalikes.html", {"lookalikes": lookalikes})
 

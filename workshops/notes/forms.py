@@ -6,7 +6,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import StorableTextMixin
 from core.models import User
+from core.validators import parse_id
 from workshops.models import NoteLevel, NoteTheme, Session, SessionNote, Workshop
 from workshops.notes import names, selectors
 from workshops.notes.services import split_themes
@@ -17,7 +19,7 @@ NAMES_ERROR = _(
 )
 
 
-class NoteForm(forms.ModelForm):
+class NoteForm(StorableTextMixin, forms.ModelForm):
     """Title, text, level, Chatham House, session and themes.
 
     When a Chatham House note names a participant of the workshop, the first save is
@@ -90,7 +92,7 @@ class NoteForm(forms.ModelForm):
                 self.workshop, cleaned.get("title") or "", cleaned.get("body") or ""
             )
         found = {m.pk for m in self.mentions}
-        shown = {int(p) for p in (cleaned.get("acknowledged") or "").split(",") if p.isdigit()}
+        shown = {parse_id(p) for p in (cleaned.get("acknowledged") or "").split(",")} - {None}
         if found and not (cleaned.get("save_anyway") and found <= shown):
             self.add_error(None, NAMES_ERROR)
             # The box is unticked again: the names shown now are the ones to confirm.
@@ -114,7 +116,7 @@ class NoteForm(forms.ModelForm):
         }
 
 
-class NoteFilterForm(forms.Form):
+class NoteFilterForm(StorableTextMixin, forms.Form):
     """The list's filters; each lives in the URL."""
 
     q = forms.CharField(label=_("Search"), required=False, max_length=200, widget=forms.SearchInput)

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.validators import parse_id
 from workshops.models import Invitation, Workshop
 
 
@@ -29,4 +30,4 @@ class InvitationSendForm(forms.Form):
         """The ids ticked in the submitted form, valid or not, to tick them again."""
         if not self.is_bound:
             return set()
-        return {int(v) for v in self.data.getlist("invitations") if str(v).isdigit()}
+        return {parse_id(v) for v in self.data.getlist("invitations")} - {None}

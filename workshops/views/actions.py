@@ -20,19 +20,22 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core import permissions
+from core.forms import StorableTextMixin
+from core.validators import parse_id
 from dialogues.models import Program
 from workshops import actions as selectors
 from workshops import actions as services
 from workshops.models import ActionStatus, FollowUpAction, SessionNote, Workshop
 
 PAGE_SIZE = 50
+MAX_NEXT_LENGTH = 2000
 UNFINISHED = "unfinished"
 
 
 # --- Forms and filters ------------------------------------------------------------------------
 
 
-class ActionForm(forms.Form):
+class ActionForm(StorableTextMixin, forms.Form):
     """What, who and when; the owner is one of ``owner_candidates`` (``u:``/``p:`` values)."""
 
     description = forms.CharField(
@@ -100,8 +103,9 @@ class ActionFilter(django_filters.FilterSet):
         return queryset.filter(status=value) if value else queryset
 
     def filter_owner(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        kind, _sep, pk = value.partition(":")
-        if not pk.isdigit():
+        kind, _sep, raw = value.partition(":")
+        pk = parse_id(raw)
+        if pk is None:
             return queryset
         return queryset.filter(Q(owner_user=pk) if kind == "u" else Q(owner_participant=pk))
 
@@ -178,8 +182,14 @@ def my_actions(request: HttpRequest) -> HttpResponse:
 
 def _next_or(request: HttpRequest, fallback: str) -> str:
     target = request.POST.get("next") or request.GET.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    # A path on this site only: redirect() reads "0" or "detail" as a URL name (NoReverseMatch,
+    # a 500) and refuses a Location past 16 KB.
+    if (
+        target.startswith("/")
+        and len(target) <= MAX_NEXT_LENGTH
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return target
     return fallback

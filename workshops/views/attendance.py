@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core import permissions
 from core.models import User
+from core.validators import parse_id
 from participants import safety
 from participants.forms import ParticipantForm
 from participants.models import Participant
@@ -132,7 +133,9 @@ def attendance_mark(request: HttpRequest, pk: int, session: int) -> HttpResponse
     item = _session(workshop, session)
     participant_pk = request.POST.get("participant", "")
     person = (
-        facilitation.on_roster(workshop, int(participant_pk)) if participant_pk.isdigit() else None
+        facilitation.on_roster(workshop, parse_id(participant_pk))
+        if parse_id(participant_pk)
+        else None
     )
     if person is None:
         raise Http404("No such person on this workshop's list.")
@@ -214,8 +217,10 @@ def attendance_walk_in(request: HttpRequest, pk: int, session: int) -> HttpRespo
     if request.method == "POST":
         participant_pk = request.POST.get("participant", "")
         person = (
-            permissions.visible_to(request.user, Participant).filter(pk=int(participant_pk)).first()
-            if participant_pk.isdigit()
+            permissions.visible_to(request.user, Participant)
+            .filter(pk=parse_id(participant_pk))
+            .first()
+            if parse_id(participant_pk) is not None
             else None
         )
         if person is None:

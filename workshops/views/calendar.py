@@ -11,6 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
+from core.validators import parse_id
 from workshops import calendar
 
 # The new address waits here between the POST that issues it and the page that shows it once.
@@ -59,7 +60,7 @@ def calendar_list(request: HttpRequest) -> HttpResponse:
     include_past = request.GET.get("past") == "1"
     number = request.GET.get("page", "")
     page = calendar.list_view(
-        request.user, include_past=include_past, page=int(number) if number.isdigit() else 1
+        request.user, include_past=include_past, page=min(parse_id(number) or 1, 100_000)
     )
     return _render(
         request,
@@ -97,8 +98,14 @@ def calendar_feed_manage(request: HttpRequest) -> HttpResponse:
     else:
         return HttpResponse(status=400)
     next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    # A path on this site only: redirect() reads "0" as a URL name (NoReverseMatch, a 500)
+    # and refuses a Location past 16 KB.
+    if (
+        not next_url.startswith("/")
+        or len(next_url) > 2000
+        or not url_has_allowed_host_and_scheme(
+            next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         next_url = reverse("workshops:calendar_list")
     return redirect(next_url + "#calendar-feed")

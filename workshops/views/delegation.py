@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from core.validators import parse_id
 from participants import safety
 from participants.filters import ParticipantFilter
 from participants.selectors import participants_for_list
@@ -50,7 +51,7 @@ class ResultsPage:
     the count would cost more than the page. A 26th row says there is a next page."""
 
     def __init__(self, queryset, number: str | None) -> None:
-        self.number = int(number) if number and number.isdigit() and int(number) > 0 else 1
+        self.number = min(parse_id(number) or 1, 100_000)  # an OFFSET past bigint is a 500
         start = (self.number - 1) * RESULTS_PER_PAGE
         rows = list(queryset[start : start + RESULTS_PER_PAGE + 1])
         self.items = rows[:RESULTS_PER_PAGE]
@@ -63,7 +64,9 @@ class ResultsPage:
 def _back(workshop: Workshop, request: HttpRequest) -> str:
     query = request.POST.get("query", "")
     url = reverse("workshops:delegation", args=[workshop.pk])
-    return f"{url}?{query}" if query else url
+    # The list's filters, kept within what a redirect may carry (Django refuses a Location
+    # past 16 KB; no real filter comes near 2,000 characters).
+    return f"{url}?{query}" if query and len(query) <= 2000 else url
 
 
 @never_cache
@@ -131,7 +134,7 @@ def delegation(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def delegation_add(request: HttpRequest, pk: int) -> HttpResponse:
     workshop = changeable_workshop(request.user, pk)
-    ids = [int(i) for i in request.POST.getlist("participant") if i.isdigit()]
+    ids = [i for i in map(parse_id, request.POST.getlist("participant")) if i is not None]
     if not ids:
         messages.error(request, _("Tick the people to add first."))
         return redirect(_back(workshop, request))
@@ -187,9 +190,7 @@ def delegation_add(request: HttpRequest, pk: int) -> HttpResponse:
 def delegation_remove(request: HttpRequest, pk: int) -> HttpResponse:
     workshop = changeable_workshop(request.user, pk)
     invitation = request.POST.get("invitation", "")
-    item = get_object_or_404(
-        Invitation, pk=invitation if invitation.isdigit() else 0, workshop=workshop
-    )
+    item = get_object_or_404(Invitation, pk=parse_id(invitation) or 0, workshop=workshop)
     try:
         promoted = services.invitation_remove(invitation=item, by=request.user)
     except services.WorkshopError as error:

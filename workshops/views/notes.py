@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core import audit, permissions
 from core.models import User
+from core.validators import has_unstorable, parse_id
 from dialogues.models import Program
 from workshops.models import NoteDraft, NoteLevel, SessionNote, Workshop
 from workshops.notes import names, selectors, services
@@ -202,8 +203,9 @@ def note_create(request: HttpRequest, pk: int) -> HttpResponse:
     workshop = selectors.writable_workshop_or_404(request.user, pk)
     initial = {"level": NoteLevel.TEAM, "chatham_house": workshop.chatham_house}
     session = request.GET.get("session", "")
-    if session.isdigit() and selectors.sessions_of(workshop).filter(pk=session).exists():
-        initial["session"] = int(session)
+    session_pk = parse_id(session)
+    if session_pk and selectors.sessions_of(workshop).filter(pk=session_pk).exists():
+        initial["session"] = session_pk
     if NoteLevel.TEAM not in selectors.levels_for_writer(request.user, workshop):
         initial["level"] = NoteLevel.RESTRICTED
     form = NoteForm(
@@ -307,6 +309,13 @@ def note_draft(request: HttpRequest, pk: int) -> HttpResponse:
         return JsonResponse({"discarded": True})
     level = request.POST.get("level", "")
     session_id = request.POST.get("session", "")
+    texts = [request.POST.get(name, "") for name in ("title", "body", "themes")]
+    if any(has_unstorable(text) for text in texts):
+        # Refused like the editor's own form refuses it (a draft is stored as JSON, where
+        # PostgreSQL refuses NUL): the browser keeps its copy and says it was not saved.
+        return JsonResponse(
+            {"error": _("This text contains a character that cannot be stored.")}, status=400
+        )
     draft = services.draft_save(
         user=request.user,
         workshop=workshop,
@@ -316,8 +325,8 @@ def note_draft(request: HttpRequest, pk: int) -> HttpResponse:
         level=level if level in NoteLevel.values else NoteLevel.TEAM,
         chatham_house=request.POST.get("chatham_house") in ("on", "true", "1"),
         themes=request.POST.get("themes", ""),
-        session=selectors.sessions_of(workshop).filter(pk=session_id).first()
-        if session_id.isdigit()
+        session=selectors.sessions_of(workshop).filter(pk=parse_id(session_id)).first()
+        if parse_id(session_id) is not None
         else None,
     )
     saved = timezone.localtime(draft.updated_at)

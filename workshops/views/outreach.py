@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core import permissions
 from core.models import User
+from core.validators import parse_id
 from dialogues.models import Program
 from workshops.calendar import viewer_zone
 from workshops.models import Invitation, MessageStatus, ScheduledMessage, Workshop
@@ -26,13 +27,20 @@ from workshops.outreach.filters import MessageFilter
 from workshops.outreach.send_forms import InvitationSendForm
 
 QUEUE_PAGE_SIZE = 50
+MAX_NEXT_LENGTH = 2000
 
 
 def _next_or(request: HttpRequest, fallback: str) -> str:
     """Back where the button was pressed (the same filtered page), if that is on this site."""
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    # A path on this site only: redirect() reads "0" or "detail" as a URL name (NoReverseMatch,
+    # a 500) and refuses a Location past 16 KB.
+    if (
+        target.startswith("/")
+        and len(target) <= MAX_NEXT_LENGTH
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return target
     return fallback
@@ -133,7 +141,7 @@ def _preview_row(
     """Whom the preview shows: the one chosen in "Preview as", else the first ticked."""
     chosen = request.GET.get("preview", "")
     for row in sendable:
-        if chosen.isdigit() and row.invitation.pk == int(chosen):
+        if row.invitation.pk == parse_id(chosen):
             return row
     return next((row for row in sendable if row.invitation.pk in ticked), None) or next(
         iter(sendable), None
