@@ -172,3 +172,174 @@ def test_mixed_parent_and_child(world, client, key, role, method):
     url = url_for(world, key, route.mixed)
     response = ask(sign_in(client, world, role), world, route, method, url)
     check(response, 404, f"{method.upper()} {url} ({key}, child of another program) as {role}")
+
+
+# --- Ids in form fields and htmx requests -----------------------------------------------------
+#
+# Fields that carry ids, found by reading the views and forms, and what an id of another
+# program (or workshop) gets. Fields not listed take ids from everything the user may see by
+# design: the registry is shared by all programme staff (delegation "participant", walk-in
+# "participant" for staff, merge), team pickers list every active account (program team
+# "user", workshop "facilitators").
+
+
+def test_form_ids_note_session_of_another_workshop(world, client):
+    """note_create "session": only the workshop's own sessions are choices."""
+    from django.urls import reverse
+
+    from workshops.models import SessionNote
+
+    client.force_login(world.facilitator)
+    before = SessionNote.objects.count()
+    response = client.post(
+        reverse("workshops:note_create", args=[world.workshop.pk]),
+        {"title": "T", "body": "B", "level": "team", "session": world.foreign_session.pk},
+    )
+    assert response.status_code == 400
+    assert "session" in response.context["form"].errors
+    assert SessionNote.objects.count() == before
+
+
+def test_form_ids_note_draft(world, client):
+    """note_draft (htmx autosave) "session" and "note": another workshop's session is
+    dropped, another workshop's or program's note answers 404; nothing kept for them."""
+    from django.urls import reverse
+
+    from workshops.models import NoteDraft
+
+    client.force_login(world.facilitator)
+    url = reverse("workshops:note_draft", args=[world.workshop.pk])
+    response = client.post(url, {"title": "T", "session": world.foreign_session.pk})
+    assert response.status_code == 200
+    assert NoteDraft.objects.get(user=world.facilitator, workshop=world.workshop).session is None
+    for note in (world.foreign_note_team, world.foreign_note_restricted):
+        assert client.post(url, {"title": "T", "note": note.pk}).status_code == 404
+        assert (
+            client.post(
+                reverse("workshops:note_names", args=[world.workshop.pk]),
+                {"note": note.pk, "chatham_house": "on", "body": "x"},
+                HTTP_HX_REQUEST="true",
+            ).status_code
+            == 404
+        )
+    assert not NoteDraft.objects.filter(note__workshop=world.foreign_workshop).exists()
+
+
+def test_form_ids_action_owner_and_note(world, client):
+    """action_create / action_edit "owner" (u:<user>, p:<participant>) and "note"."""
+    from django.urls import reverse
+
+    from workshops.models import FollowUpAction
+
+    client.force_login(world.staff)
+    create = reverse("workshops:action_create", args=[world.workshop.pk])
+    before = FollowUpAction.objects.count()
+    for owner in (f"u:{world.other_staff.pk}", f"p:{world.foreign_participant.pk}"):
+        response = client.post(create, {"description": "Call", "owner": owner})
+        assert response.status_code == 200
+        assert "owner" in response.context["form"].errors, owner
+    response = client.post(
+        create,
+        {"description": "Call", "owner": f"u:{world.staff.pk}", "note": world.foreign_note_team.pk},
+    )
+    assert response.status_code == 404
+    assert FollowUpAction.objects.count() == before
+    edit = reverse("workshops:action_edit", args=[world.action.pk])
+    response = client.post(
+        edit,
+        {"description": "Call", "owner": f"p:{world.foreign_participant.pk}", "status": "open"},
+    )
+    assert "owner" in response.context["form"].errors
+    world.action.refresh_from_db()
+    assert world.action.owner_participant_id is None
+
+
+def test_form_ids_attendance(world, client):
+    """attendance_mark "participant" (htmx): only people on the workshop's list; walk-in
+    "participant": only people the facilitator may see."""
+    from django.urls import reverse
+
+    from workshops.models import Attendance
+
+    client.force_login(world.facilitator)
+    args = [world.workshop.pk, world.session.pk]
+    before = Attendance.objects.count()
+    for data in ({"participant": world.foreign_participant.pk, "status": "present"},):
+        for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
+            response = client.post(reverse("workshops:attendance_mark", args=args), data, **headers)
+            assert response.status_code == 404
+    response = client.post(
+        reverse("workshops:attendance_walk_in", args=args),
+        {"participant": world.foreign_participant.pk},
+    )
+    assert response.status_code == 404
+    assert Attendance.objects.count() == before
+
+
+def test_form_ids_delegation_and_sending(world, client):
+    """delegation_remove "invitation" and invitations_send "invitations": only this
+    workshop's invitations."""
+    from django.urls import reverse
+
+    from workshops.models import Invitation, ScheduledMessage
+
+    client.force_login(world.staff)
+    response = client.post(
+        reverse("workshops:delegation_remove", args=[world.workshop.pk]),
+        {"invitation": world.foreign_invitation.pk},
+    )
+    assert response.status_code == 404
+    assert Invitation.objects.filter(pk=world.foreign_invitation.pk).exists()
+    messages = ScheduledMessage.objects.count()
+    response = client.post(
+        reverse("workshops:invitations_send", args=[world.workshop.pk]),
+        {"invitations": [world.foreign_invitation.pk]},
+    )
+    assert response.status_code == 200
+    assert "invitations" in response.context["form"].errors
+    assert ScheduledMessage.objects.count() == messages
+    # "Preview as" (htmx GET) with another workshop's invitation previews no one of theirs.
+    response = client.get(
+        reverse("workshops:invitations_send", args=[world.workshop.pk]),
+        {"preview": world.foreign_invitation.pk},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    preview = response.context["preview_row"]
+    assert preview is None or preview.invitation.workshop_id == world.workshop.pk
+
+
+def test_form_ids_export_presets(world, client):
+    """Roster export "preset" (load with GET, delete with POST): only the program's own."""
+    from django.urls import reverse
+
+    from participants.models import ExportPreset
+
+    client.force_login(world.staff)
+    url = reverse("workshops:roster_export", args=[world.workshop.pk])
+    response = client.get(url, {"preset": world.foreign_preset.pk})
+    assert response.status_code == 200
+    assert response.context["loaded_preset"] is None
+    response = client.post(url, {"action": "delete_preset", "preset": world.foreign_preset.pk})
+    assert response.status_code == 302
+    assert ExportPreset.objects.filter(pk=world.foreign_preset.pk).exists()
+
+
+def test_form_ids_list_filters(world, client):
+    """Filters that name ids (notes: workshop, session; message queue: workshop) never open
+    another program's rows."""
+    from django.urls import reverse
+
+    client.force_login(world.staff)
+    for query in ({"workshop": world.foreign_workshop.pk}, {"session": world.foreign_session.pk}):
+        response = client.get(reverse("workshops:notes_all"), query)
+        assert response.status_code == 200
+        shown = {note.pk for note in response.context["page"].object_list}
+        assert world.foreign_note_team.pk not in shown
+        assert world.foreign_note_shareable.pk not in shown
+    response = client.get(
+        reverse("workshops:program_messages", args=[world.program.pk]),
+        {"workshop": world.foreign_workshop.pk},
+    )
+    assert response.status_code == 200
+    assert world.foreign_message.pk not in {m.pk for m in response.context["page"].object_list}
