@@ -5,7 +5,13 @@ from pathlib import Path
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from participants.imports.reading import EXTENSIONS, max_bytes, too_big_message
+from participants.imports.reading import (
+    EXTENSIONS,
+    max_bytes,
+    too_big_message,
+    wrong_type,
+    wrong_type_message,
+)
 
 
 class ImportUploadForm(forms.Form):
@@ -30,4 +36,11 @@ class ImportUploadForm(forms.Form):
             raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
         if file.size > max_bytes():
             raise forms.ValidationError(too_big_message(file.size))
+        # The first bytes say what a file is, whatever its name: a PDF or a program renamed
+        # .csv is refused now, with what it is, rather than after a failed check.
+        head = file.read(16)
+        file.seek(0)
+        kind = wrong_type(head)
+        if kind is not None:
+            raise forms.ValidationError(wrong_type_message(kind))
         return file

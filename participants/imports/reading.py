@@ -16,6 +16,7 @@ from typing import IO
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.validators import storable
 from participants.forms import PARTICIPANT_FIELDS
@@ -80,6 +81,40 @@ def max_unpacked_bytes() -> int:
     )
 
 
+# What other files start with. A spreadsheet program opens none of them as a sheet, so they
+# are refused by name before any decoding (a PDF renamed .csv would otherwise be read as
+# Windows-1252 text and fail with a puzzling "no column for the name").
+SIGNATURES = (
+    (b"%PDF", gettext_noop("a PDF document")),
+    (b"\x89PNG", gettext_noop("an image")),
+    (b"\xff\xd8\xff", gettext_noop("an image")),
+    (b"GIF8", gettext_noop("an image")),
+    (b"RIFF", gettext_noop("an image or a recording")),
+    (b"\x7fELF", gettext_noop("a program")),
+    (b"\x1f\x8b", gettext_noop("a compressed archive")),
+    (b"7z\xbc\xaf", gettext_noop("a compressed archive")),
+    (b"Rar!", gettext_noop("a compressed archive")),
+    (b"{\\rtf", gettext_noop("a word-processor document")),
+)
+
+
+def wrong_type(head: bytes) -> str | None:
+    """What the file is, if its first bytes say it is not a spreadsheet; else None."""
+    for signature, kind in SIGNATURES:
+        if head.startswith(signature):
+            return kind
+    if head.startswith(b"MZ") and b"\x00" in head:  # "MZ" alone may start a CSV header
+        return gettext_noop("a program")
+    return None
+
+
+def wrong_type_message(kind: str) -> str:
+    return _(
+        "This file is %(kind)s, not a spreadsheet. Upload the participants as .xlsx or as "
+        "CSV UTF-8 (the template shows the columns)."
+    ) % {"kind": _(kind)}
+
+
 def human_size(size: int) -> str:
     if size >= 1024 * 1024:
         return f"{size / (1024 * 1024):.1f} MB"
@@ -135,6 +170,9 @@ def read_rows(file: IO[bytes], name: str = "") -> tuple[list[str], list[list[str
         raise ImportFileError(too_big_message(len(data)))
     if not data.strip():
         raise ImportFileError(_("The file is empty."))
+    kind = wrong_type(data[:16])
+    if kind is not None:
+        raise ImportFileError(wrong_type_message(kind))
     if data.startswith(b"PK\x03\x04") or name.lower().endswith(".xlsx"):
         rows = _xlsx_rows(data)
     elif data.startswith(b"\xd0\xcf\x11\xe0"):
