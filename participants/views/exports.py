@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core import audit
 from participants.exports import access, services
+from participants.exports.spec import ExportSpec
 from participants.exports.web import export_page, no_store
 from participants.filters import ParticipantFilter
 from participants.models import ExportJob, ExportJobStatus, ExportKind, Participant
@@ -49,8 +50,17 @@ def registry_export(request: HttpRequest) -> HttpResponseBase:
 
 
 def _job_for(request: HttpRequest, pk: int) -> ExportJob:
-    # Only its requester: anyone else, admins included, finds nothing here.
-    return get_object_or_404(services.jobs_of(request.user), pk=pk)
+    # Only its requester: anyone else, admins included, finds nothing here. And only while
+    # they may still run that export: someone taken off the program (or the workshop) since
+    # finds nothing either, rather than the roster prepared before.
+    job = get_object_or_404(services.jobs_of(request.user), pk=pk)
+    try:
+        access.check(
+            request.user, ExportSpec.from_params({"columns": [], **job.params, "kind": job.kind})
+        )
+    except (PermissionDenied, Http404) as exc:
+        raise Http404("No export job matches the given query.") from exc
+    return job
 
 
 @login_required

@@ -343,3 +343,23 @@ def test_form_ids_list_filters(world, client):
     )
     assert response.status_code == 200
     assert world.foreign_message.pk not in {m.pk for m in response.context["page"].object_list}
+
+
+# --- Authorization bugs found by the matrix, fixed ------------------------------------------
+
+
+def test_a_prepared_export_is_not_handed_to_someone_who_lost_access(world, client):
+    """An export job's pages and file were its requester's for 24 hours whatever happened
+    meanwhile: staff taken off the program still downloaded the roster prepared before.
+    They are checked again (participants.exports.access) and answer 404 like any other."""
+    from django.urls import reverse
+
+    from dialogues.models import ProgramMembership
+
+    client.force_login(world.staff)
+    download = reverse("participants:export_job_download", args=[world.export_job.pk])
+    assert client.get(download).status_code == 200
+    ProgramMembership.objects.filter(user=world.staff, program=world.program).delete()
+    for name in ("export_job", "export_job_status", "export_job_download"):
+        url = reverse(f"participants:{name}", args=[world.export_job.pk])
+        assert client.get(url).status_code == 404, name

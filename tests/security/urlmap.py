@@ -142,11 +142,19 @@ def _invitation(workshop: Workshop) -> Invitation:
     return factories.InvitationFactory(workshop=workshop, status=InvitationStatus.ACCEPTED)
 
 
-def _export_job(requester: User, kind: str) -> ExportJob:
+def _export_job(requester: User, workshop: Workshop) -> ExportJob:
+    """A workshop roster prepared in the background (done: its file is there)."""
+    kind = ExportKind.WORKSHOP
     job = ExportJob.objects.create(
         requester=requester,
         kind=kind,
-        params={"format": "csv", "filename": "roster.csv", "columns": ["name"]},
+        params={
+            "kind": kind,
+            "workshop_id": workshop.pk,
+            "format": "csv",
+            "filename": "roster.csv",
+            "columns": ["name"],
+        },
         status=ExportJobStatus.DONE,
         row_count=1,
         finished_at=timezone.now(),
@@ -235,7 +243,7 @@ def build_world() -> World:
             program=program, name="Sign-in", kind=ExportKind.WORKSHOP, columns=["name"]
         ),
         membership=membership,
-        export_job=_export_job(staff, ExportKind.WORKSHOP),
+        export_job=_export_job(staff, workshop),
         participant_import=_import(staff),
         duplicate=LikelyDuplicate.objects.create(
             first=first, second=second, reason="name", score=0.9
@@ -261,7 +269,7 @@ def build_world() -> World:
             program=other_program, name="Badges", kind=ExportKind.WORKSHOP, columns=["name"]
         ),
         foreign_membership=foreign_membership,
-        foreign_export_job=_export_job(other_staff, ExportKind.WORKSHOP),
+        foreign_export_job=_export_job(other_staff, foreign_workshop),
         foreign_import=_import(other_staff),
     )
 
