@@ -379,11 +379,13 @@ ROUTES: dict[str, Route] = {
         no_store=True,
         writes=False,
     ),
+    # Signed-in people are sent on (redirect_authenticated_user).
     "login": Route(
         {},
         get=R(200, 302, 302, 302, 302, 302, 302, 302),
         post=R(200, 302, 302, 302, 302, 302, 302, 302),
     ),
+    # POST only (a GET must not sign anyone out); anonymous posts land on the sign-in page.
     "logout": Route(
         {},
         get=R(405, 405, 405, 405, 405, 405, 405, 405),
@@ -456,11 +458,13 @@ ROUTES: dict[str, Route] = {
         post=R(L, 405, 405, 405, 405, 405, 405, 405),
         writes=False,
     ),
+    # Any programme staff (of any program) may start a program; facilitators and observers 403.
     "dialogues:create": Route(
         {},
         get=R(L, 200, 200, 200, 403, 403, 403, 403),
         post=R(L, 200, 200, 200, 403, 403, 403, 403),
     ),
+    # The program team sees the program (facilitators and observers too).
     "dialogues:detail": Route(
         {"pk": "program"},
         get=R(L, 200, 200, 404, 200, 200, 200, 404),
@@ -468,6 +472,7 @@ ROUTES: dict[str, Route] = {
         foreign={"pk": "other_program"},
         writes=False,
     ),
+    # Seen but not run (facilitators, observers): 403; not seen: 404.
     "dialogues:edit": Route(
         {"pk": "program"},
         get=R(L, 200, 200, 404, 403, 403, 403, 404),
@@ -520,11 +525,13 @@ ROUTES: dict[str, Route] = {
         post=R(L, 405, 405, 405, 405, 405, 405, 405),
         writes=False,
     ),
+    # Empty POST: 400 (no action) for those who may have a feed; observers and outsiders 403.
     "workshops:calendar_feed_manage": Route(
         {},
         get=R(L, 405, 405, 405, 405, 405, 405, 405),
         post=R(L, 400, 400, 400, 400, 400, 403, 403),
     ),
+    # No session: the token is the key, so every role (anonymous too) gets the feed.
     "workshops:calendar_feed": Route(
         {"token": "feed_token"},
         get=R(200, 200, 200, 200, 200, 200, 200, 200),
@@ -537,6 +544,7 @@ ROUTES: dict[str, Route] = {
         post=R(L, 200, 200, 404, 403, 403, 403, 404),
         foreign={"program": "other_program"},
     ),
+    # Facilitators see the workshops they run only, not the program's others.
     "workshops:detail": Route(
         {"pk": "workshop"},
         get=R(L, 200, 200, 404, 200, 404, 200, 404),
@@ -575,6 +583,7 @@ ROUTES: dict[str, Route] = {
         post=R(L, 400, 400, 404, 403, 404, 403, 404),
         foreign={"pk": "foreign_workshop"},
     ),
+    # Planning pages: programme staff; facilitators and observers see the workshop: 403.
     "workshops:delegation": Route(
         {"pk": "workshop"},
         get=R(L, 200, 200, 404, 403, 404, 403, 404),
@@ -593,14 +602,14 @@ ROUTES: dict[str, Route] = {
     "workshops:delegation_remove": Route(
         {"pk": "workshop"},
         get=R(L, 405, 405, 405, 405, 405, 405, 405),
-        post=R(L, 404, 404, 404, 403, 404, 403, 404),
+        post=R(L, 302, 302, 404, 403, 404, 403, 404),
         data=lambda w: {"invitation": w.invitation.pk},
         foreign={"pk": "foreign_workshop"},
     ),
     "workshops:invitations_send": Route(
         {"pk": "workshop"},
         get=R(L, 200, 200, 404, 403, 404, 403, 404),
-        post=R(L, 200, 200, 404, 403, 404, 403, 404),
+        post=R(L, 302, 302, 404, 403, 404, 403, 404),
         data=lambda w: {"invitations": [w.draft_invitation.pk]},
         foreign={"pk": "foreign_workshop"},
         no_store=True,
@@ -613,6 +622,7 @@ ROUTES: dict[str, Route] = {
         no_store=True,
         writes=False,
     ),
+    # Attendance: staff of the program and the workshop's facilitators; observers 404.
     "workshops:attendance": Route(
         {"pk": "workshop"},
         get=R(L, 200, 200, 404, 200, 404, 404, 404),
@@ -621,6 +631,9 @@ ROUTES: dict[str, Route] = {
         no_store=True,
         writes=False,
     ),
+    # Quirk: program-role facilitators read the program's team notes
+    # (core.permissions.notes_visible_to), so other_facilitator opens this list although not the
+    # workshop (404 there).
     "workshops:notes": Route(
         {"pk": "workshop"},
         get=R(L, 200, 200, 404, 200, 200, 200, 404),
@@ -629,6 +642,7 @@ ROUTES: dict[str, Route] = {
         no_store=True,
         writes=False,
     ),
+    # Writers: the workshop's facilitators, programme staff, admins; others 404.
     "workshops:note_create": Route(
         {"pk": "workshop"},
         get=R(L, 200, 200, 404, 200, 404, 404, 404),
@@ -655,6 +669,7 @@ ROUTES: dict[str, Route] = {
         foreign={"pk": "foreign_workshop"},
         writes=False,
     ),
+    # Quirk: observers see the workshop but are not on its team: 403.
     "workshops:action_create": Route(
         {"pk": "workshop"},
         get=R(L, 200, 200, 404, 200, 404, 403, 404),
@@ -724,7 +739,7 @@ ROUTES: dict[str, Route] = {
     "workshops:attendance_mark": Route(
         {"pk": "workshop", "session": "session"},
         get=R(L, 405, 405, 405, 405, 405, 405, 405),
-        post=R(L, 404, 404, 404, 404, 404, 404, 404),
+        post=R(L, 302, 302, 404, 302, 404, 404, 404),
         data=lambda w: {"participant": w.participant.pk, "status": "present"},
         foreign={"pk": "foreign_workshop", "session": "foreign_session"},
         mixed={"pk": "workshop", "session": "foreign_session"},
@@ -739,7 +754,7 @@ ROUTES: dict[str, Route] = {
     "workshops:attendance_walk_in": Route(
         {"pk": "workshop", "session": "session"},
         get=R(L, 200, 200, 404, 200, 404, 404, 404),
-        post=R(L, 404, 404, 404, 404, 404, 404, 404),
+        post=R(L, 302, 302, 404, 302, 404, 404, 404),
         data=lambda w: {"participant": w.participant.pk},
         foreign={"pk": "foreign_workshop", "session": "foreign_session"},
         mixed={"pk": "workshop", "session": "foreign_session"},
@@ -805,6 +820,7 @@ ROUTES: dict[str, Route] = {
         foreign={"program": "other_program", "pk": "foreign_template"},
         mixed={"program": "program", "pk": "foreign_template"},
     ),
+    # Everyone signed in; it lists only the rooms they run (admins too: not all).
     "workshops:mine": Route(
         {},
         get=R(L, 200, 200, 200, 200, 200, 200, 200),
@@ -869,6 +885,7 @@ ROUTES: dict[str, Route] = {
         no_store=True,
         writes=False,
     ),
+    # Restricted: the workshop's facilitators (and admins) only; staff 404.
     "workshops:note#restricted": Route(
         {"pk": "note_restricted"},
         get=R(L, 200, 404, 404, 200, 404, 404, 404),
@@ -877,6 +894,7 @@ ROUTES: dict[str, Route] = {
         no_store=True,
         writes=False,
     ),
+    # Team: staff and the program's facilitators (other_facilitator too, see notes).
     "workshops:note#team": Route(
         {"pk": "note_team"},
         get=R(L, 200, 200, 404, 200, 200, 404, 404),
@@ -885,6 +903,7 @@ ROUTES: dict[str, Route] = {
         no_store=True,
         writes=False,
     ),
+    # Shareable: observers too.
     "workshops:note#shareable": Route(
         {"pk": "note_shareable"},
         get=R(L, 200, 200, 404, 200, 200, 200, 404),
@@ -893,6 +912,8 @@ ROUTES: dict[str, Route] = {
         no_store=True,
         writes=False,
     ),
+    # Editing: the note's author (facilitator) or an admin; seen but not editable answers 404
+    # too (notes.py).
     "workshops:note_edit#restricted": Route(
         {"pk": "note_restricted"},
         get=R(L, 200, 404, 404, 200, 404, 404, 404),
@@ -938,6 +959,7 @@ ROUTES: dict[str, Route] = {
         no_store=True,
         writes=False,
     ),
+    # Admins, programme staff (whole registry), facilitators (their invitees); observers 403.
     "participants:list": Route(
         {},
         get=R(L, 200, 200, 200, 200, 200, 403, 403),
@@ -945,6 +967,7 @@ ROUTES: dict[str, Route] = {
         no_store=True,
         writes=False,
     ),
+    # Registry editors (admins, programme staff of any program): the page is 403 to others.
     "participants:create": Route(
         {},
         get=R(L, 200, 200, 200, 403, 403, 403, 403),
@@ -982,12 +1005,14 @@ ROUTES: dict[str, Route] = {
         get=R(L, 405, 405, 405, 405, 405, 405, 405),
         post=R(L, 302, 302, 302, 403, 403, 403, 403),
     ),
+    # The registry export: admins only.
     "participants:export": Route(
         {},
         get=R(L, 200, 403, 403, 403, 403, 403, 403),
         post=R(L, 400, 403, 403, 403, 403, 403, 403),
         no_store=True,
     ),
+    # Staff of any program see the whole registry; facilitators their invitees.
     "participants:detail": Route(
         {"pk": "participant"},
         get=R(L, 200, 200, 200, 200, 404, 404, 404),
@@ -1013,6 +1038,7 @@ ROUTES: dict[str, Route] = {
         foreign_expect=EDITORS_ONLY | {"staff": 400},
         foreign={"pk": "foreign_participant"},
     ),
+    # Data-protection pages: admins only (403 as a page).
     "participants:erase": Route(
         {"pk": "participant"},
         get=R(L, 200, 403, 403, 403, 403, 403, 403),
@@ -1029,6 +1055,7 @@ ROUTES: dict[str, Route] = {
         foreign={"pk": "foreign_participant"},
         no_store=True,
     ),
+    # An import is its uploader's (and admins'): other staff 404.
     "participants:import_detail": Route(
         {"pk": "participant_import"},
         get=R(L, 200, 200, 404, 403, 403, 403, 403),
@@ -1074,6 +1101,7 @@ ROUTES: dict[str, Route] = {
         foreign={"pk": "foreign_participant", "other": "twin"},
         no_store=True,
     ),
+    # Only the requester (staff here), admins neither: 404.
     "participants:export_job": Route(
         {"pk": "export_job"},
         get=R(L, 404, 200, 404, 404, 404, 404, 404),
@@ -1098,6 +1126,7 @@ ROUTES: dict[str, Route] = {
         no_store=True,
         writes=False,
     ),
+    # The token is the key: the same answer whoever is signed in.
     "rsvp": Route(
         {"token": "rsvp_token"},
         get=R(200, 200, 200, 200, 200, 200, 200, 200),
