@@ -154,6 +154,40 @@ def test_other_programs_object(world, client, key, role, method):
     )
 
 
+# Views that answer htmx requests with a partial (they branch on HX-Request): the same
+# swapped ids, asked as htmx asks, answer 404 as well.
+HTMX_PREFIXES = (
+    "workshops:session_",
+    "workshops:attendance",
+    "workshops:notes",
+    "workshops:program_notes",
+    "workshops:note_names",
+    "workshops:invitations_send",
+    "workshops:message_template",
+    "workshops:action_status",
+    "participants:import_progress",
+)
+HTMX_CASES = [case for case in FOREIGN_CASES if case[0].startswith(HTMX_PREFIXES)]
+
+
+@pytest.mark.parametrize(
+    ("key", "role", "method"), HTMX_CASES, ids=[f"{k}-{r}-{m}" for k, r, m in HTMX_CASES]
+)
+def test_other_programs_object_over_htmx(world, client, key, role, method):
+    route = ROUTES[key]
+    url = url_for(world, key, route.foreign)
+    client = sign_in(client, world, role)
+    data = route.data(world) if route.data else {}
+    response = getattr(client, method)(
+        url, data if method == "post" else {}, HTTP_HX_REQUEST="true"
+    )
+    check(
+        response,
+        foreign_expected(route, role, method),
+        f"htmx {method.upper()} {url} ({key}, other program's object) as {role}",
+    )
+
+
 MIXED_CASES = [
     (key, role, method)
     for key, route in ROUTES.items()
