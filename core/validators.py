@@ -73,3 +73,21 @@ def parse_id(value: object) -> int | None:
     if not value or len(value) > 18 or not value.isascii() or not value.isdigit():
         return None
     return int(value)
+
+
+# Dates typed into a form: a wider range than any workshop, program or action needs, and
+# narrow enough that moving a time to UTC, or a date by a few weeks (a duplicate, the
+# reminders), stays inside what Python's datetime holds (year 1 in a zone east of UTC, or
+# 9999-12-31 plus a day, raised OverflowError: a 500).
+MIN_YEAR = 1900
+MAX_YEAR = 2200
+
+
+def validate_plausible_date(value: object) -> None:
+    year = getattr(value, "year", None)
+    if year is not None and not MIN_YEAR <= year <= MAX_YEAR:
+        raise ValidationError(
+            _("Enter a date between %(first)s and %(last)s."),
+            code="implausible_date",
+            params={"first": MIN_YEAR, "last": MAX_YEAR},
+        )

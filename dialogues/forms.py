@@ -6,7 +6,7 @@ from django import forms
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import StorableTextMixin
+from core.forms import SafeInputMixin
 from core.models import User
 from dialogues.models import Program, ProgramMembership, ProgramRole
 
@@ -28,7 +28,7 @@ PROGRAM_FIELDS = [
 PROGRAM_RELATED = ("communities", "tracks", "processes", "target_sectors")
 
 
-class ProgramForm(StorableTextMixin, forms.ModelForm):
+class ProgramForm(SafeInputMixin, forms.ModelForm):
     class Meta:
         model = Program
         fields = PROGRAM_FIELDS

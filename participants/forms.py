@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import StorableTextMixin
+from core.forms import SafeInputMixin
 from participants.models import ConsentRecord, Participant
 
 PARTICIPANT_FIELDS = [
@@ -55,7 +55,7 @@ def normalise_phone(raw: str, country: str = "") -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-class ParticipantForm(StorableTextMixin, forms.ModelForm):
+class ParticipantForm(SafeInputMixin, forms.ModelForm):
     not_a_duplicate = forms.BooleanField(
         label=_("I checked the possible duplicates: this is a different person."),
         required=False,
@@ -131,7 +131,7 @@ class ParticipantForm(StorableTextMixin, forms.ModelForm):
         return {name: self.cleaned_data.get(name) or "" for name in ("full_name", "email", "phone")}
 
 
-class ConsentForm(StorableTextMixin, forms.ModelForm):
+class ConsentForm(SafeInputMixin, forms.ModelForm):
     class Meta:
         model = ConsentRecord
         fields = ["scope", "granted", "method", "given_on", "note"]

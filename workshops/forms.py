@@ -9,7 +9,7 @@ from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import StorableTextMixin
+from core.forms import SafeInputMixin
 from core.models import User
 from core.validators import time_zone_names
 from dialogues.models import Program
@@ -53,7 +53,7 @@ def in_zone(value: datetime, zone: str) -> datetime:
     return value.replace(tzinfo=zoneinfo.ZoneInfo(zone))
 
 
-class WorkshopForm(StorableTextMixin, forms.ModelForm):
+class WorkshopForm(SafeInputMixin, forms.ModelForm):
     starts_local = forms.DateTimeField(
         label=_("Starts (venue time)"), widget=LocalDateTimeInput(), input_formats=[LOCAL_INPUT]
     )
@@ -178,7 +178,7 @@ class WorkshopForm(StorableTextMixin, forms.ModelForm):
         return fields
 
 
-class DuplicateWorkshopForm(StorableTextMixin, forms.Form):
+class DuplicateWorkshopForm(SafeInputMixin, forms.Form):
     title = forms.CharField(label=_("Title of the copy"), max_length=200)
     starts_local = forms.DateTimeField(
         label=_("The copy starts (venue time)"),
@@ -210,7 +210,7 @@ class CancelWorkshopForm(forms.Form):
     )
 
 
-class SessionForm(StorableTextMixin, forms.ModelForm):
+class SessionForm(SafeInputMixin, forms.ModelForm):
     """One agenda item, typed in the workshop's venue time."""
 
     starts_local = forms.DateTimeField(

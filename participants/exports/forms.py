@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import StorableTextMixin
+from core.forms import SafeInputMixin
 from participants.exports.columns import columns_for, default_keys
 from participants.exports.spec import RosterScope
 from participants.models import ExportFormat, ExportKind
@@ -17,7 +17,7 @@ SCOPE_CHOICES = [
 ]
 
 
-class ExportForm(StorableTextMixin, forms.Form):
+class ExportForm(SafeInputMixin, forms.Form):
     columns = forms.MultipleChoiceField(
         label=_("Columns"), widget=forms.CheckboxSelectMultiple(attrs=CHECK), required=False
     )

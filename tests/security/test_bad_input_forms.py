@@ -143,7 +143,7 @@ class Endpoint:
     # Tables a refused submission may still write (a failed sign-in is audited).
     may_write: tuple[str, ...] = ()
     headers: dict[str, str] = field(default_factory=dict)
-    examples: int = 10
+    examples: int = 7
     # Values worth trying for a field besides the hostile ones (every action of a form).
     extra: dict[str, list[str]] = field(default_factory=dict)
 
@@ -380,7 +380,7 @@ ENDPOINTS: list[Endpoint] = [
         PROGRAM_VALID,
         PROGRAM_KINDS,
         check=_text_kept(Program, _newest(Program), {"name": "name", "objectives": "objectives"}),
-        examples=14,
+        examples=10,
     ),
     Endpoint(
         "program_edit",
@@ -398,7 +398,7 @@ ENDPOINTS: list[Endpoint] = [
         lambda w: reverse("dialogues:archive", args=[w.cast.program.pk]),
         lambda w: {"archived": "1"},
         {"archived": "choice"},
-        examples=5,
+        examples=4,
     ),
     Endpoint(
         "program_team_add",
@@ -419,7 +419,7 @@ ENDPOINTS: list[Endpoint] = [
         ),
         lambda w: {"role": ProgramRole.FACILITATOR},
         {"role": "choice"},
-        examples=6,
+        examples=4,
     ),
     Endpoint(
         "program_list_filters",
@@ -428,7 +428,7 @@ ENDPOINTS: list[Endpoint] = [
         lambda w: {"status": "active", "archived": "1"},
         {"status": "choice", "archived": "choice"},
         method="GET",
-        examples=6,
+        examples=4,
     ),
     # --- Workshops ---------------------------------------------------------------------
     Endpoint(
@@ -440,7 +440,7 @@ ENDPOINTS: list[Endpoint] = [
         check=_text_kept(
             Workshop, _newest(Workshop), {"title": "title", "venue_name": "venue_name"}
         ),
-        examples=16,
+        examples=11,
     ),
     Endpoint(
         "workshop_edit",
@@ -453,7 +453,7 @@ ENDPOINTS: list[Endpoint] = [
             _same(lambda w: w.cast.workshop),
             {"title": "title", "objectives": "objectives"},
         ),
-        examples=14,
+        examples=10,
     ),
     Endpoint(
         "workshop_duplicate",
@@ -462,7 +462,7 @@ ENDPOINTS: list[Endpoint] = [
         lambda w: {"title": "Second round", "starts_local": _local(90)},
         {"title": "text", "starts_local": "date"},
         check=_text_kept(Workshop, _newest(Workshop), {"title": "title"}),
-        examples=14,
+        examples=10,
     ),
     Endpoint(
         "workshop_status",
@@ -470,7 +470,7 @@ ENDPOINTS: list[Endpoint] = [
         _workshop_url("status"),
         lambda w: {"status": "planned"},
         {"status": "choice"},
-        examples=5,
+        examples=4,
     ),
     Endpoint(
         "workshop_cancel",
@@ -478,7 +478,7 @@ ENDPOINTS: list[Endpoint] = [
         _workshop_url("cancel"),
         lambda w: {"confirm": "on"},
         {"confirm": "bool"},
-        examples=5,
+        examples=4,
     ),
     # --- Agenda (htmx) ---------------------------------------------------------------------
     Endpoint(
@@ -489,7 +489,7 @@ ENDPOINTS: list[Endpoint] = [
         {f"new-{k}": v for k, v in SESSION_KINDS.items()},
         success=lambda r: r.status_code in (200, 302) and "HX-Request" not in r.request,
         headers={"HX-Request": "true"},
-        examples=14,
+        examples=10,
     ),
     Endpoint(
         "session_edit",
@@ -517,7 +517,7 @@ ENDPOINTS: list[Endpoint] = [
         lambda w: {"q": "Eleni", "sort": "name"},
         FILTER_KINDS,
         method="GET",
-        examples=14,
+        examples=10,
     ),
     Endpoint(
         "delegation_add",
@@ -532,7 +532,7 @@ ENDPOINTS: list[Endpoint] = [
         _workshop_url("delegation_remove"),
         lambda w: {"invitation": str(w.invitation.pk)},
         {"invitation": "id", "query": "text"},
-        examples=6,
+        examples=4,
     ),
     # --- Registry ----------------------------------------------------------------------------
     Endpoint(
@@ -542,7 +542,7 @@ ENDPOINTS: list[Endpoint] = [
         lambda w: {"q": "Eleni"},
         FILTER_KINDS,
         method="GET",
-        examples=16,
+        examples=11,
     ),
     Endpoint(
         "participant_create",
@@ -559,7 +559,7 @@ ENDPOINTS: list[Endpoint] = [
                 "organisation": "organisation",
             },
         ),
-        examples=20,
+        examples=14,
     ),
     Endpoint(
         "participant_edit",
@@ -572,7 +572,7 @@ ENDPOINTS: list[Endpoint] = [
             _same(lambda w: w.participant),
             {"full_name": "full_name", "position": "position"},
         ),
-        examples=14,
+        examples=10,
     ),
     Endpoint(
         "participant_lookalikes",
@@ -587,7 +587,7 @@ ENDPOINTS: list[Endpoint] = [
             "exclude": "id",
         },
         method="GET",
-        examples=14,
+        examples=10,
     ),
     Endpoint(
         "consent_add",
@@ -614,7 +614,7 @@ ENDPOINTS: list[Endpoint] = [
         lambda w: reverse("participants:erase", args=[w.other_participant.pk]),
         lambda w: {"confirm_id": str(w.other_participant.pk)},
         {"confirm_id": "number"},
-        examples=8,
+        examples=6,
     ),
     Endpoint(
         "participant_export_record",
@@ -631,7 +631,7 @@ ENDPOINTS: list[Endpoint] = [
         lambda w: reverse("participants:merge", args=[w.participant.pk, w.other_participant.pk]),
         lambda w: {"confirm": "on", "take_full_name": "other", "take_email": "keep"},
         {"confirm": "bool", "take_full_name": "choice", "take_email": "choice"},
-        examples=8,
+        examples=6,
     ),
     Endpoint(
         "duplicates_page",
@@ -650,7 +650,7 @@ ENDPOINTS: list[Endpoint] = [
         TEMPLATE_VALID,
         TEMPLATE_KINDS,
         check=_text_kept(MessageTemplate, _newest(MessageTemplate), {"subject": "subject"}),
-        examples=14,
+        examples=10,
     ),
     Endpoint(
         "template_preview",
@@ -660,7 +660,7 @@ ENDPOINTS: list[Endpoint] = [
         TEMPLATE_KINDS,
         headers={"HX-Request": "true"},
         success=lambda r: False,  # a preview never writes
-        examples=10,
+        examples=7,
     ),
     Endpoint(
         "template_edit",
@@ -678,7 +678,7 @@ ENDPOINTS: list[Endpoint] = [
         _workshop_url("invitations_send"),
         lambda w: {"invitations": [str(w.invitation.pk)]},
         {"invitations": "id"},
-        examples=8,
+        examples=6,
     ),
     Endpoint(
         "invitation_withdraw",
@@ -686,7 +686,7 @@ ENDPOINTS: list[Endpoint] = [
         lambda w: reverse("workshops:invitation_withdraw", args=[w.invitation.pk]),
         lambda w: {"next": "/"},
         {"next": "text"},
-        examples=5,
+        examples=4,
     ),
     Endpoint(
         "message_queue_filters",
@@ -695,7 +695,7 @@ ENDPOINTS: list[Endpoint] = [
         lambda w: {"q": "Eleni", "status": "pending"},
         {"q": "text", "status": "choice", "kind": "choice", "workshop": "id", "page": "number"},
         method="GET",
-        examples=10,
+        examples=7,
     ),
     Endpoint(
         "program_queue_filters",
@@ -704,7 +704,7 @@ ENDPOINTS: list[Endpoint] = [
         lambda w: {"q": "Eleni", "workshop": str(w.cast.workshop.pk)},
         {"q": "text", "status": "choice", "kind": "choice", "workshop": "id", "page": "number"},
         method="GET",
-        examples=8,
+        examples=6,
     ),
     Endpoint(
         "rsvp",
@@ -717,7 +717,7 @@ ENDPOINTS: list[Endpoint] = [
             _same(lambda w: w.invitation),
             {"note": "response_note", "dietary": "dietary"},
         ),
-        examples=20,
+        examples=14,
     ),
     # --- Notes -------------------------------------------------------------------------------
     Endpoint(
@@ -727,7 +727,7 @@ ENDPOINTS: list[Endpoint] = [
         NOTE_VALID,
         NOTE_KINDS,
         check=_text_kept(SessionNote, _newest(SessionNote), {"body": "body"}),
-        examples=16,
+        examples=11,
     ),
     Endpoint(
         "note_edit",
@@ -744,7 +744,7 @@ ENDPOINTS: list[Endpoint] = [
         lambda w: {**NOTE_VALID(w), "themes": "water, trust", "note": str(w.note.pk)},
         {**NOTE_KINDS, "themes": "text", "note": "id", "discard": "bool"},
         success=lambda r: r.status_code == 200,
-        examples=16,
+        examples=11,
     ),
     Endpoint(
         "note_names",
@@ -753,7 +753,7 @@ ENDPOINTS: list[Endpoint] = [
         lambda w: {"title": "Day", "body": "Eleni said", "chatham_house": "on"},
         {"title": "text", "body": "text", "chatham_house": "bool", "note": "id"},
         success=lambda r: False,
-        examples=10,
+        examples=7,
     ),
     Endpoint(
         "notes_filters",
@@ -770,7 +770,7 @@ ENDPOINTS: list[Endpoint] = [
         },
         method="GET",
         may_write=("core_auditevent",),  # note.viewed
-        examples=10,
+        examples=7,
     ),
     Endpoint(
         "all_notes_filters",
@@ -780,7 +780,7 @@ ENDPOINTS: list[Endpoint] = [
         {"q": "text", "level": "choice", "theme": "id", "workshop": "id", "page": "number"},
         method="GET",
         may_write=("core_auditevent",),
-        examples=8,
+        examples=6,
     ),
     # --- Attendance ----------------------------------------------------------------------
     Endpoint(
@@ -789,7 +789,7 @@ ENDPOINTS: list[Endpoint] = [
         lambda w: reverse("workshops:attendance_mark", args=[w.cast.workshop.pk, w.session.pk]),
         lambda w: {"participant": str(w.participant.pk), "status": "present"},
         {"participant": "id", "status": "choice"},
-        examples=8,
+        examples=6,
     ),
     Endpoint(
         "walk_in_search",
@@ -798,7 +798,7 @@ ENDPOINTS: list[Endpoint] = [
         lambda w: {"q": "Eleni"},
         {"q": "text"},
         method="GET",
-        examples=12,
+        examples=8,
     ),
     Endpoint(
         "walk_in_add",
@@ -806,7 +806,7 @@ ENDPOINTS: list[Endpoint] = [
         lambda w: reverse("workshops:attendance_walk_in", args=[w.cast.workshop.pk, w.session.pk]),
         lambda w: {"participant": str(w.other_participant.pk)},
         {"participant": "id"},
-        examples=6,
+        examples=4,
     ),
     Endpoint(
         "walk_in_create",
@@ -831,7 +831,7 @@ ENDPOINTS: list[Endpoint] = [
             _newest(Participant),
             {"new-full_name": "full_name", "new-native_name": "native_name"},
         ),
-        examples=14,
+        examples=10,
     ),
     # --- Follow-up actions -------------------------------------------------------------------
     Endpoint(
@@ -841,7 +841,7 @@ ENDPOINTS: list[Endpoint] = [
         ACTION_VALID,
         ACTION_KINDS,
         check=_text_kept(FollowUpAction, _newest(FollowUpAction), {"description": "description"}),
-        examples=14,
+        examples=10,
     ),
     Endpoint(
         "action_edit",
@@ -858,7 +858,7 @@ ENDPOINTS: list[Endpoint] = [
         lambda w: {"status": "done", "scope": "workshop"},
         {"status": "choice", "scope": "choice"},
         success=lambda r: r.status_code in (200, 302),
-        examples=6,
+        examples=4,
     ),
     Endpoint(
         "action_list_filters",
@@ -867,7 +867,7 @@ ENDPOINTS: list[Endpoint] = [
         lambda w: {"status": "open", "owner": f"u:{w.cast.staff.pk}"},
         {"status": "choice", "owner": "id", "overdue": "bool", "page": "number"},
         method="GET",
-        examples=8,
+        examples=6,
     ),
     # --- Rosters and exports -------------------------------------------------------------
     Endpoint(
@@ -877,7 +877,7 @@ ENDPOINTS: list[Endpoint] = [
         lambda w: {"format": "csv", "scope": "invited", "columns": ["name", "email"]},
         EXPORT_KINDS,
         success=lambda r: r.status_code in (200, 302) and "text/html" not in r["Content-Type"],
-        examples=12,
+        examples=8,
         extra=EXPORT_EXTRA,
     ),
     Endpoint(
@@ -893,7 +893,7 @@ ENDPOINTS: list[Endpoint] = [
         },
         EXPORT_KINDS,
         success=lambda r: r.status_code in (200, 302),
-        examples=8,
+        examples=6,
         extra=EXPORT_EXTRA,
     ),
     Endpoint(
@@ -903,7 +903,7 @@ ENDPOINTS: list[Endpoint] = [
         lambda w: {"format": "xlsx", "columns": ["name", "email"]},
         EXPORT_KINDS,
         success=lambda r: r.status_code in (200, 302) and "text/html" not in r["Content-Type"],
-        examples=8,
+        examples=6,
     ),
     Endpoint(
         "registry_export",
@@ -912,7 +912,7 @@ ENDPOINTS: list[Endpoint] = [
         lambda w: {"format": "csv", "columns": ["name", "email"], "filters": "q=Eleni"},
         EXPORT_KINDS,
         success=lambda r: r.status_code in (200, 302) and "text/html" not in r["Content-Type"],
-        examples=10,
+        examples=7,
     ),
     Endpoint(
         "roster_pdf",
@@ -927,7 +927,7 @@ ENDPOINTS: list[Endpoint] = [
             "community_colour": "bool",
         },
         success=lambda r: r.status_code == 200 and r["Content-Type"] == "application/pdf",
-        examples=6,
+        examples=4,
     ),
     # --- Calendar, preferences, audit log, sign-in ---------------------------------------
     Endpoint(
@@ -937,7 +937,7 @@ ENDPOINTS: list[Endpoint] = [
         lambda w: {"month": "2027-06"},
         {"month": "date"},
         method="GET",
-        examples=8,
+        examples=6,
     ),
     Endpoint(
         "calendar_list",
@@ -946,7 +946,7 @@ ENDPOINTS: list[Endpoint] = [
         lambda w: {"past": "1", "page": "2"},
         {"past": "choice", "page": "number"},
         method="GET",
-        examples=6,
+        examples=4,
     ),
     Endpoint(
         "calendar_feed_manage",
@@ -954,7 +954,7 @@ ENDPOINTS: list[Endpoint] = [
         lambda w: reverse("workshops:calendar_feed_manage"),
         lambda w: {"action": "issue", "next": "/workshops/calendar/"},
         {"action": "choice", "next": "text"},
-        examples=6,
+        examples=4,
     ),
     Endpoint(
         "calendar_feed",
@@ -988,7 +988,7 @@ ENDPOINTS: list[Endpoint] = [
             lambda w, d: type(w.cast.staff).objects.get(pk=w.cast.staff.pk),
             {"first_name": "first_name", "last_name": "last_name"},
         ),
-        examples=14,
+        examples=10,
     ),
     Endpoint(
         "audit_log_filters",
@@ -1005,7 +1005,7 @@ ENDPOINTS: list[Endpoint] = [
             "page": "number",
         },
         method="GET",
-        examples=12,
+        examples=8,
     ),
     Endpoint(
         "audit_log_export",
@@ -1021,7 +1021,7 @@ ENDPOINTS: list[Endpoint] = [
         },
         method="GET",
         may_write=("core_auditevent",),
-        examples=6,
+        examples=4,
     ),
     Endpoint(
         "login",
@@ -1030,7 +1030,7 @@ ENDPOINTS: list[Endpoint] = [
         lambda w: {"username": "staff-user", "password": "wrong"},
         {"username": "text", "password": "text", "next": "text"},
         may_write=("core_auditevent",),
-        examples=10,
+        examples=7,
     ),
 ]
 
@@ -1073,20 +1073,15 @@ def _run(world: World, endpoint: Endpoint, client: Client, data: dict[str, Any])
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=[e.name for e in ENDPOINTS])
-def test_the_valid_submission_is_accepted(world, endpoint):
-    """The baseline each hostile example starts from works, so the hostile runs test the
-    fields rather than a form that was never valid."""
+def test_hostile_input_never_500s_nor_writes_half(world, endpoint):
     client = _client(world, endpoint)
+    # First the valid submission each example starts from: it works, so the hostile runs
+    # test the fields rather than a form that was never valid.
     response = _run(world, endpoint, client, endpoint.valid(world))
     assert response.status_code < 400 or endpoint.name in ("login", "calendar_feed"), (
         response.status_code,
         response.content.decode(errors="replace")[:3000],
     )
-
-
-@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=[e.name for e in ENDPOINTS])
-def test_hostile_input_never_500s_nor_writes_half(world, endpoint):
-    client = _client(world, endpoint)
     ids = world.ids()
     valid = endpoint.valid(world)
     extra = {name: ids for name, kind in endpoint.kinds.items() if kind == "id"}
@@ -1162,6 +1157,26 @@ REGRESSIONS = [
         "GET",
         lambda w: reverse("participants:lookalikes"),
         {"full_name": "Ele\x00ni", "exclude": SUPERSCRIPT},
+    ),
+    (
+        "facilitator",
+        "GET",
+        lambda w: reverse("workshops:attendance_walk_in", args=[w.cast.workshop.pk, w.session.pk]),
+        {"q": "Ele\x00ni"},
+    ),
+    # Year 1 in a zone east of UTC, or 9999 plus four weeks: OverflowError.
+    ("staff", "POST", _workshop_url("duplicate"), {"title": "x", "starts_local": "0001-01-01"}),
+    ("staff", "POST", _workshop_url("duplicate"), {"title": "x", "starts_local": "9999-12-31"}),
+    (
+        "staff",
+        "POST",
+        lambda w: reverse("workshops:create", args=[w.cast.program.pk]),
+        {
+            **{k: v for k, v in WORKSHOP_VALID(None).items() if "local" not in k},
+            "time_zone": "America/New_York",
+            "starts_local": "9999-12-31T22:00",
+            "ends_local": "9999-12-31T23:00",
+        },
     ),
     # A NUL in the autosaved draft (stored as jsonb).
     ("facilitator", "POST", _workshop_url("note_draft"), {"title": "x", "body": "a\x00b"}),

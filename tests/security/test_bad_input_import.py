@@ -241,6 +241,14 @@ def _through(client, capture, content: bytes, name: str) -> ParticipantImport | 
         assert response.status_code == 400
         assert participant_import.status == ImportStatus.READY
         assert not Participant.objects.exists()
+        # Hostile row numbers to skip change nothing either.
+        with hostile.logged_errors() as errors:
+            response = _confirm(
+                client, capture, participant_import, skip=["²", "1" * 5000, "-1", "abc", "\x00"]
+            )
+        hostile.assert_no_server_error(response, errors)
+        assert response.status_code == 400
+        assert not Participant.objects.exists()
         with hostile.logged_errors() as errors:
             response = _confirm(client, capture, participant_import, skip_errors="1")
         hostile.assert_no_server_error(response, errors)

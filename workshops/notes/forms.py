@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import StorableTextMixin
+from core.forms import SafeInputMixin
 from core.models import User
 from core.validators import parse_id
 from workshops.models import NoteLevel, NoteTheme, Session, SessionNote, Workshop
@@ -19,7 +19,7 @@ NAMES_ERROR = _(
 )
 
 
-class NoteForm(StorableTextMixin, forms.ModelForm):
+class NoteForm(SafeInputMixin, forms.ModelForm):
     """Title, text, level, Chatham House, session and themes.
 
     When a Chatham House note names a participant of the workshop, the first save is
@@ -116,7 +116,7 @@ class NoteForm(StorableTextMixin, forms.ModelForm):
         }
 
 
-class NoteFilterForm(StorableTextMixin, forms.Form):
+class NoteFilterForm(SafeInputMixin, forms.Form):
     """The list's filters; each lives in the URL."""
 
     q = forms.CharField(label=_("Search"), required=False, max_length=200, widget=forms.SearchInput)

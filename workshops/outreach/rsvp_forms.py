@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import StorableTextMixin
+from core.forms import SafeInputMixin
 from workshops.models import Invitation, InvitationStatus
 
 ACCEPT = "accept"
@@ -28,7 +28,7 @@ def _text(label, max_length: int, help_text="", rows: int = 0) -> forms.CharFiel
     )
 
 
-class RSVPForm(StorableTextMixin, forms.Form):
+class RSVPForm(SafeInputMixin, forms.Form):
     """Validation only: the answer itself is given by ``scheduling.rsvp_respond``."""
 
     answer = forms.ChoiceField(

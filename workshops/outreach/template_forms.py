@@ -5,13 +5,13 @@ from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import StorableTextMixin
+from core.forms import SafeInputMixin
 from participants.models import Language
 from workshops.models import MessageKind, MessageTemplate
 from workshops.outreach import placeholders
 
 
-class MessageTemplateForm(StorableTextMixin, forms.ModelForm):
+class MessageTemplateForm(SafeInputMixin, forms.ModelForm):
     language = forms.ModelChoiceField(
         label=_("Language"),
         queryset=Language.objects.order_by("name"),

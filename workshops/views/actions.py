@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core import permissions
-from core.forms import StorableTextMixin
+from core.forms import SafeInputMixin
 from core.validators import parse_id
 from dialogues.models import Program
 from workshops import actions as selectors
@@ -35,7 +35,7 @@ UNFINISHED = "unfinished"
 # --- Forms and filters ------------------------------------------------------------------------
 
 
-class ActionForm(StorableTextMixin, forms.Form):
+class ActionForm(SafeInputMixin, forms.Form):
     """What, who and when; the owner is one of ``owner_candidates`` (``u:``/``p:`` values)."""
 
     description = forms.CharField(

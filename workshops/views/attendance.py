@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core import permissions
 from core.models import User
-from core.validators import parse_id
+from core.validators import has_unstorable, parse_id
 from participants import safety
 from participants.forms import ParticipantForm
 from participants.models import Participant
@@ -190,8 +190,10 @@ def _search_results(
     """Registry people this user may see matching ``query``, each with how to show them
     (high-risk people by pseudonym: the list is read on a phone in a full room) and
     whether they are already on the sheet."""
-    query = query.strip()
-    if len(query) < SEARCH_MIN_LENGTH:
+    # Typed at the door: at most a name's length, and never a NUL, which PostgreSQL
+    # refuses in a query (a 500); such a search simply finds nobody.
+    query = query.strip()[:200]
+    if len(query) < SEARCH_MIN_LENGTH or has_unstorable(query):
         return []
     found = list(
         search_participants(
