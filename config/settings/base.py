@@ -472,3 +472,7 @@ LOGGING = {
     # ours); its records reach the console through the root logger.
     "loggers": {"django": {"handlers": ["mail_admins"], "level": "INFO"}},
 }
+
+# --- Hardening (issue 8), continued ------------------------------------------------------------
+# django-axes logs each sign-in's reset of failures at INFO; its warnings (lockouts) are enough.
+LOGGING["loggers"]["axes"] = {"level": "WARNING"}
