@@ -240,7 +240,9 @@ def test_the_pdf_sets_arabic_and_hebrew_right_to_left(client, cast, report_data)
                 starts.setdefault(key, cm[4] + tm[4] * cm[0])
 
     page.extract_text(visitor_text=visit)
-    middle = float(page.mediabox.width) / 2
-    assert starts["Shareable summary"] < 60  # the left margin (18 mm)
-    assert starts[ARABIC.split()[1]] > middle
-    assert starts[HEBREW.split()[0]] > middle
+    # Laid out left to right, these short lines would start at the left margin (18 mm, about
+    # 51 pt) like the English one; right to left they end at the right margin and start
+    # far from it (the exact point moves with the fonts' metrics, so no tighter bound).
+    assert starts["Shareable summary"] < 60
+    assert starts[ARABIC.split()[1]] > 150
+    assert starts[HEBREW.split()[0]] > 150
