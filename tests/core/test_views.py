@@ -158,10 +158,12 @@ def test_home_query_count_does_not_grow_with_rows(client, cast, django_assert_ma
 def test_navigation_fits_the_role(client, cast):
     admin_page = _home(client, cast.admin)
     assert reverse("audit_log") in admin_page
+    assert reverse("retention") in admin_page
     assert reverse("admin:core_user_changelist") in admin_page
     for role in ["staff", "facilitator", "observer", "outsider"]:
         page = _home(client, getattr(cast, role))
         assert reverse("audit_log") not in page
+        assert reverse("retention") not in page
         assert reverse("admin:index") not in page
         # Notes open to everyone with a role; what each sees is filtered on the page.
         assert (reverse("workshops:notes_all") in page) is (role != "outsider")
