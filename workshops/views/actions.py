@@ -251,8 +251,13 @@ def _changeable_action(request: HttpRequest, pk: int) -> FollowUpAction:
 @login_required
 @require_http_methods(["GET", "POST"])
 def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The whole action, for the workshop's team. An owner outside it (someone taken off
+    the program since, say) keeps the status buttons, not this page: its owner picker
+    lists the workshop's participants."""
     action = _changeable_action(request, pk)
     workshop = action.workshop
+    if not selectors.may_add_actions(request.user, workshop):
+        raise PermissionDenied
     choices = selectors.owner_candidates(request.user, workshop, keep=action)
     initial = {
         "description": action.description,

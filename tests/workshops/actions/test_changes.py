@@ -144,6 +144,19 @@ def test_an_action_owner_outside_the_team_may_update_their_own(client, cast, act
     assert action.status == ActionStatus.DONE
 
 
+def test_an_owner_outside_the_team_may_not_open_the_editor_and_its_owner_picker(
+    client, cast, actions
+):
+    owner = factories.UserFactory()
+    action = factories.FollowUpActionFactory(workshop=cast.other_workshop, owner_user=owner)
+    client.force_login(owner)
+    url = reverse("workshops:action_edit", args=[action.pk])
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"description": "Changed", "status": "done"}).status_code == 403
+    action.refresh_from_db()
+    assert action.description != "Changed"
+
+
 # --- From a note ------------------------------------------------------------------------------
 
 
