@@ -112,9 +112,12 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Registry search: how alike a word must be to match ("Jeruslem" finds "Jerusalem").
     # No JIT: it compiles for hundreds of milliseconds to save microseconds on the short
-    # queries a web request makes.
+    # queries a web request makes. Random reads cost what SSDs charge, not spinning disks:
+    # with PostgreSQL's default (4) the registry search counts by scanning every row
+    # instead of its trigram index (430 ms instead of 75 ms at 100,000 people).
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-        "options", "-c pg_trgm.word_similarity_threshold=0.5 -c jit=off"
+        "options",
+        "-c pg_trgm.word_similarity_threshold=0.5 -c jit=off -c random_page_cost=1.1",
     )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
