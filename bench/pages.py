@@ -242,8 +242,10 @@ def main() -> None:
         big, program = cursor.fetchone()
     month = Workshop.objects.get(pk=big).starts_at.strftime("%Y-%m")
     staff, admin = Client(HTTP_HOST="localhost"), Client(HTTP_HOST="localhost")
-    staff.force_login(User.objects.get(username="bench-staff"))
-    admin.force_login(User.objects.get(username="bench-admin"))
+    from bench.two_factor import sign_in
+
+    sign_in(staff, User.objects.get(username="bench-staff"))
+    sign_in(admin, User.objects.get(username="bench-admin"))
     pages = [
         ("dashboard", staff, f"/programs/{program}/dashboard/"),
         ("program", staff, f"/programs/{program}/"),
