@@ -177,6 +177,28 @@ def notes_visible_to(user: AnyUser) -> QuerySet[SessionNote]:
     )
 
 
+def may_read_note_level(user: AnyUser, workshop: Workshop, level: str) -> bool:
+    """Whether ``user`` would see a note of ``workshop`` at ``level``: the rule of
+    ``notes_visible_to`` for one workshop, asked of a level a note does not have (the levels
+    offered to a writer, earlier versions of a note whose level changed since)."""
+    if is_admin(user):
+        return True
+    if not _signed_in(user):
+        return False
+    roles = set(
+        ProgramMembership.objects.filter(user=user, program_id=workshop.program_id).values_list(
+            "role", flat=True
+        )
+    )
+    facilitates = workshop.facilitators.filter(pk=user.pk).exists()
+    if level == NoteLevel.RESTRICTED:
+        return facilitates
+    team = facilitates or bool(roles & {ProgramRole.MANAGER, ProgramRole.FACILITATOR})
+    if level == NoteLevel.TEAM:
+        return team
+    return team or ProgramRole.OBSERVER in roles
+
+
 def follow_up_actions_visible_to(user: AnyUser) -> QuerySet[FollowUpAction]:
     if is_admin(user):
         return FollowUpAction.objects.all()

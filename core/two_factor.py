@@ -27,7 +27,6 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -39,6 +38,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core import audit
+from core.http import next_or
 from core.models import User
 
 # Set at sign-in for a non-admin who has turned two-factor on; cleared once verified.
@@ -87,12 +87,7 @@ def _verified(request: HttpRequest, device: Any) -> None:
 
 
 def _safe_next(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return reverse(settings.LOGIN_REDIRECT_URL)
+    return next_or(request, reverse(settings.LOGIN_REDIRECT_URL))
 
 
 def _check_code(user: User, code: str) -> Any | None:

@@ -111,26 +111,21 @@ def _country(ctx: ColumnContext) -> Expression:
     )
 
 
-def _languages(ctx: ColumnContext) -> Expression:
-    through = Participant.languages.through.objects.filter(participant=OuterRef("pk"))
+def _joined_names(relation, name: str) -> Expression:
+    """The names of a many-to-many relation of each participant, in one text cell."""
+    through = relation.through.objects.filter(participant=OuterRef("pk"))
     return Subquery(
-        through.order_by()
-        .values("participant")
-        .annotate(joined=JoinedText("language__name"))
-        .values("joined"),
+        through.order_by().values("participant").annotate(joined=JoinedText(name)).values("joined"),
         output_field=TextField(),
     )
+
+
+def _languages(ctx: ColumnContext) -> Expression:
+    return _joined_names(Participant.languages, "language__name")
 
 
 def _tags(ctx: ColumnContext) -> Expression:
-    through = Participant.tags.through.objects.filter(participant=OuterRef("pk"))
-    return Subquery(
-        through.order_by()
-        .values("participant")
-        .annotate(joined=JoinedText("tag__name"))
-        .values("joined"),
-        output_field=TextField(),
-    )
+    return _joined_names(Participant.tags, "tag__name")
 
 
 def _consent(ctx: ColumnContext) -> Expression:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import permissions
 from core.models import User
-from dialogues.models import Program, ProgramMembership, ProgramRole
+from dialogues.models import Program
 from workshops.models import (
     NoteDraft,
     NoteLevel,
@@ -148,34 +148,9 @@ def writable_workshop_or_404(user: User, pk: int) -> Workshop:
         raise Http404("No workshop matches the given query.") from exc
 
 
-def level_readable(user: User, workshop: Workshop, level: str) -> bool:
-    """Whether this user would see a note of ``workshop`` at ``level``.
-
-    The same rule as ``permissions.notes_visible_to`` (tests hold the two together), asked of
-    a level a note does not have: the levels offered to a writer, and earlier versions of a
-    note whose level has changed since.
-    """
-    if permissions.is_admin(user):
-        return True
-    if not (user.is_authenticated and user.is_active):
-        return False
-    roles = set(
-        ProgramMembership.objects.filter(user=user, program_id=workshop.program_id).values_list(
-            "role", flat=True
-        )
-    )
-    facilitates = workshop.facilitators.filter(pk=user.pk).exists()
-    if level == NoteLevel.RESTRICTED:
-        return facilitates
-    team = facilitates or bool(roles & {ProgramRole.MANAGER, ProgramRole.FACILITATOR})
-    if level == NoteLevel.TEAM:
-        return team
-    return team or ProgramRole.OBSERVER in roles
-
-
 def levels_for_writer(user: User, workshop: Workshop) -> list[str]:
     """The levels a writer may choose: those at which they will still read their note."""
-    return [level for level in STRICTNESS if level_readable(user, workshop, level)]
+    return [level for level in STRICTNESS if permissions.may_read_note_level(user, workshop, level)]
 
 
 def sessions_of(workshop: Workshop) -> QuerySet[Session]:
@@ -258,7 +233,10 @@ def history(user: User, note: SessionNote) -> list[Version]:
         note.revisions.select_related("edited_by", "session").order_by("edited_at", "pk")
     )
     states = [_state(r, r.themes) for r in revisions] + [_state(note, theme_names(note))]
-    readable = {level: level_readable(user, note.workshop, level) for level in NoteLevel.values}
+    readable = {
+        level: permissions.may_read_note_level(user, note.workshop, level)
+        for level in NoteLevel.values
+    }
     versions: list[Version] = []
     for n, revision in enumerate([*revisions, None]):
         source = revision or note

@@ -14,13 +14,13 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core import permissions
 from core.forms import SafeInputMixin
+from core.http import next_or
 from core.validators import parse_id
 from dialogues.models import Program
 from workshops import actions as selectors
@@ -28,7 +28,6 @@ from workshops import actions as services
 from workshops.models import ActionStatus, FollowUpAction, SessionNote, Workshop
 
 PAGE_SIZE = 50
-MAX_NEXT_LENGTH = 2000
 UNFINISHED = "unfinished"
 
 
@@ -180,21 +179,6 @@ def my_actions(request: HttpRequest) -> HttpResponse:
 # --- Create, edit, status ---------------------------------------------------------------------
 
 
-def _next_or(request: HttpRequest, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next", "")
-    # A path on this site only: redirect() reads "0" or "detail" as a URL name (NoReverseMatch,
-    # a 500) and refuses a Location past 16 KB.
-    if (
-        target.startswith("/")
-        and len(target) <= MAX_NEXT_LENGTH
-        and url_has_allowed_host_and_scheme(
-            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        )
-    ):
-        return target
-    return fallback
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def action_create(request: HttpRequest, pk: int) -> HttpResponse:
@@ -223,7 +207,7 @@ def action_create(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("The follow-up action was added."))
-            return redirect(_next_or(request, reverse("workshops:actions", args=[workshop.pk])))
+            return redirect(next_or(request, reverse("workshops:actions", args=[workshop.pk])))
     return render(
         request,
         "workshops/actions/form.html",
@@ -280,7 +264,7 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("The follow-up action was saved."))
-            return redirect(_next_or(request, reverse("workshops:actions", args=[workshop.pk])))
+            return redirect(next_or(request, reverse("workshops:actions", args=[workshop.pk])))
     note = (
         action.note if action.note_id and permissions.can_view(request.user, action.note) else None
     )
@@ -303,7 +287,7 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def action_status(request: HttpRequest, pk: int) -> HttpResponse:
     """The quick status change: htmx swaps in the row, a plain form comes back to the list."""
     action = _changeable_action(request, pk)
-    back = _next_or(request, reverse("workshops:actions", args=[action.workshop_id]))
+    back = next_or(request, reverse("workshops:actions", args=[action.workshop_id]))
     try:
         services.action_set_status(
             action=action, by=request.user, status=request.POST.get("status", "")
@@ -323,7 +307,7 @@ def action_status(request: HttpRequest, pk: int) -> HttpResponse:
                 "scope": request.POST.get("scope", "workshop"),
                 "show_workshop": request.POST.get("scope", "workshop") != "workshop",
                 "statuses": ActionStatus.choices,
-                "here": _next_or(request, ""),
+                "here": next_or(request, ""),
             },
         )
         response["HX-Trigger"] = "actionChanged"

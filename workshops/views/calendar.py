@@ -7,10 +7,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils.cache import add_never_cache_headers
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
+from core.http import next_or
 from core.validators import parse_id
 from workshops import calendar
 
@@ -97,17 +97,7 @@ def calendar_feed_manage(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your calendar feed is switched off."))
     else:
         return HttpResponse(status=400)
-    next_url = request.POST.get("next", "")
-    # A path on this site only: redirect() reads "0" as a URL name (NoReverseMatch, a 500)
-    # and refuses a Location past 16 KB.
-    if (
-        not next_url.startswith("/")
-        or len(next_url) > 2000
-        or not url_has_allowed_host_and_scheme(
-            next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        )
-    ):
-        next_url = reverse("workshops:calendar_list")
+    next_url = next_or(request, reverse("workshops:calendar_list"))
     return redirect(next_url + "#calendar-feed")
 
 

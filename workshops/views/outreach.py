@@ -10,13 +10,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core import permissions
+from core.http import next_or
 from core.models import User
 from core.validators import parse_id
 from dialogues.models import Program
@@ -27,23 +27,6 @@ from workshops.outreach.filters import MessageFilter
 from workshops.outreach.send_forms import InvitationSendForm
 
 QUEUE_PAGE_SIZE = 50
-MAX_NEXT_LENGTH = 2000
-
-
-def _next_or(request: HttpRequest, fallback: str) -> str:
-    """Back where the button was pressed (the same filtered page), if that is on this site."""
-    target = request.POST.get("next", "")
-    # A path on this site only: redirect() reads "0" or "detail" as a URL name (NoReverseMatch,
-    # a 500) and refuses a Location past 16 KB.
-    if (
-        target.startswith("/")
-        and len(target) <= MAX_NEXT_LENGTH
-        and url_has_allowed_host_and_scheme(
-            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        )
-    ):
-        return target
-    return fallback
 
 
 def staff_workshop(user: User, pk: int) -> Workshop:
@@ -184,7 +167,7 @@ def invitation_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     if not permissions.can_change(request.user, invitation):
         raise PermissionDenied
     name = invitation.participant.full_name
-    back = _next_or(request, reverse("workshops:invitations_send", args=[invitation.workshop_id]))
+    back = next_or(request, reverse("workshops:invitations_send", args=[invitation.workshop_id]))
     try:
         promoted = scheduling.invitation_withdraw(invitation=invitation, by=request.user)
     except scheduling.OutreachError as error:
@@ -276,7 +259,7 @@ def message_resend(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(error))
     else:
         messages.success(request, _("The message is scheduled to be sent again now."))
-    return redirect(_next_or(request, _queue_of(message)))
+    return redirect(next_or(request, _queue_of(message)))
 
 
 @login_required
@@ -289,7 +272,7 @@ def message_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(error))
     else:
         messages.success(request, _("The message was cancelled: it will not be sent."))
-    return redirect(_next_or(request, _queue_of(message)))
+    return redirect(next_or(request, _queue_of(message)))
 
 
 urlpatterns: list[URLPattern] = [

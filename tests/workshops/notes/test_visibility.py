@@ -5,6 +5,7 @@ versions. Restricted readings are audited; nothing else is."""
 import pytest
 from django.urls import reverse
 
+from core import permissions
 from core.models import AuditEvent
 from tests import factories
 from tests.workshops.notes.conftest import READS, ROLES
@@ -96,12 +97,12 @@ def test_level_readable_agrees_with_the_permissions_module(person, role, level, 
 
     user = person(role) or AnonymousUser()
     note = notes.at(level)
-    assert selectors.level_readable(user, cast.workshop, level) == (
+    assert permissions.may_read_note_level(user, cast.workshop, level) == (
         SessionNote.objects.filter(pk=note.pk)
         .filter(pk__in=selectors.permissions.notes_visible_to(user).values("pk"))
         .exists()
     )
-    assert (level in READS[role]) == selectors.level_readable(user, cast.workshop, level)
+    assert (level in READS[role]) == permissions.may_read_note_level(user, cast.workshop, level)
 
 
 def test_a_revision_from_a_stricter_past_stays_with_those_who_could_read_it(client, cast, notes):
