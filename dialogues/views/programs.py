@@ -62,7 +62,11 @@ def program_create(request: HttpRequest) -> HttpResponse:
         program = services.program_create(
             by=request.user, slug=form.unique_slug(), **form.service_fields()
         )
-        messages.success(request, _("Program created. Next: plan its first workshop."))
+        messages.success(
+            request,
+            _("Program “%(name)s” created. Next: plan its first workshop.")
+            % {"name": program.name},
+        )
         return redirect("dialogues:detail", pk=program.pk)
     return render(request, "dialogues/program_form.html", {"form": form, "creating": True})
 
@@ -83,7 +87,9 @@ def program_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except services.ProgramError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, _("Changes saved."))
+            messages.success(
+                request, _("Program “%(name)s” saved.") % {"name": form.cleaned_data["name"]}
+            )
             return redirect("dialogues:detail", pk=pk)
     return render(
         request,

@@ -13,7 +13,7 @@ from core import permissions
 from core.models import User
 from dialogues import services
 from dialogues.forms import MembershipForm, RoleForm
-from dialogues.models import Program, ProgramMembership
+from dialogues.models import Program, ProgramMembership, ProgramRole
 
 
 def _changeable_program(user: User, pk: int) -> Program:
@@ -59,7 +59,11 @@ def membership_change(request: HttpRequest, pk: int, membership: int) -> HttpRes
         except services.ProgramError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, _("Role changed."))
+            messages.success(
+                request,
+                _("Role of %(user)s changed to %(role)s.")
+                % {"user": member.user, "role": ProgramRole(form.cleaned_data["role"]).label},
+            )
     return redirect("dialogues:team", pk=pk)
 
 

@@ -94,7 +94,7 @@ def export_page(
             preset = presets.filter(pk=_pk(request.POST.get("preset"))).first()
             if preset is not None:
                 services.preset_delete(preset=preset, by=user)
-                messages.success(request, _("Preset deleted."))
+                messages.success(request, _("Preset “%(name)s” deleted.") % {"name": preset.name})
             return redirect(request.path)
         if form.is_valid():
             if action == "save_preset":

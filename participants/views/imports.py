@@ -42,6 +42,11 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         participant_import = import_services.import_start(
             file=form.cleaned_data["file"], by=request.user
         )
+        messages.success(
+            request,
+            _("“%(name)s” uploaded: it is being checked. Nothing is written until you confirm.")
+            % {"name": participant_import.original_name},
+        )
         return redirect("participants:import_detail", pk=participant_import.pk)
     recent = imports_visible_to(request.user).select_related("uploaded_by")[:10]
     return render(
@@ -165,6 +170,12 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         )
     if not started:
         messages.info(request, _("This import was confirmed already."))
+    else:
+        messages.success(
+            request,
+            _("Import of “%(name)s” confirmed: the rows are being written.")
+            % {"name": participant_import.original_name},
+        )
     return redirect("participants:import_detail", pk=pk)
 
 

@@ -95,7 +95,9 @@ def participant_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except services.RegistryError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, _("Changes saved."))
+            messages.success(
+                request, _("Changes to %(name)s saved.") % {"name": form.cleaned_data["full_name"]}
+            )
             return redirect("participants:detail", pk=pk)
     return render(
         request,

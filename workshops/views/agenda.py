@@ -64,7 +64,8 @@ def session_add(request: HttpRequest, pk: int) -> HttpResponse:
         except services.WorkshopError as error:
             form.add_error(None, str(error))
         else:
-            return _done(request, workshop, _("Session added."))
+            title = form.cleaned_data["title"]
+            return _done(request, workshop, _("Session “%(title)s” added.") % {"title": title})
     return _agenda(request, workshop, new_form=form, status=400)
 
 
@@ -82,7 +83,11 @@ def session_edit(request: HttpRequest, pk: int, session: int) -> HttpResponse:
         except services.WorkshopError as error:
             form.add_error(None, str(error))
         else:
-            return _done(request, workshop, _("Session saved."))
+            return _done(
+                request,
+                workshop,
+                _("Session “%(title)s” saved.") % {"title": form.cleaned_data["title"]},
+            )
     status = 400 if form.errors else 200
     return _agenda(request, workshop, editing=item.pk, edit_form=form, status=status)
 
@@ -96,7 +101,7 @@ def session_remove(request: HttpRequest, pk: int, session: int) -> HttpResponse:
         services.session_remove(session=item, by=request.user)
     except services.WorkshopError as error:
         return _agenda(request, workshop, error=str(error), status=400)
-    return _done(request, workshop, _("Session removed."))
+    return _done(request, workshop, _("Session “%(title)s” removed.") % {"title": item.title})
 
 
 @login_required

@@ -217,7 +217,7 @@ def note_create(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         note = _save(request, form, None)
         if note is not None:
-            messages.success(request, _("Note saved."))
+            messages.success(request, _("Note “%(title)s” saved.") % {"title": note.title})
             return redirect("workshops:note", pk=note.pk)
     return _editor(
         request, workshop=workshop, note=None, form=form, status=400 if form.errors else 200
@@ -242,7 +242,11 @@ def note_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         saved = _save(request, form, note)
         if saved is not None:
-            messages.success(request, _("Note saved; the earlier version is in its history."))
+            messages.success(
+                request,
+                _("Note “%(title)s” saved; the earlier version is in its history.")
+                % {"title": saved.title},
+            )
             return redirect("workshops:note", pk=saved.pk)
     note.refresh_from_db()
     return _editor(

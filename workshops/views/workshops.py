@@ -69,7 +69,11 @@ def workshop_create(request: HttpRequest, program: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("Workshop created. Next: its agenda and delegation."))
+            messages.success(
+                request,
+                _("Workshop “%(title)s” created. Next: its agenda and delegation.")
+                % {"title": workshop.title},
+            )
             return redirect("workshops:detail", pk=workshop.pk)
     return render(
         request,
@@ -94,7 +98,9 @@ def workshop_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except services.WorkshopError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, _("Changes saved."))
+            messages.success(
+                request, _("Workshop “%(title)s” saved.") % {"title": form.cleaned_data["title"]}
+            )
             return redirect("workshops:detail", pk=pk)
     return render(
         request,
@@ -119,7 +125,11 @@ def workshop_duplicate(request: HttpRequest, pk: int) -> HttpResponse:
         except services.WorkshopError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, _("Copy created as a draft, with the same agenda."))
+            messages.success(
+                request,
+                _("Copy “%(title)s” created as a draft, with the same agenda.")
+                % {"title": copy.title},
+            )
             return redirect("workshops:detail", pk=copy.pk)
     return render(
         request, "workshops/workshop_duplicate.html", {"form": form, "workshop": workshop}
@@ -156,7 +166,11 @@ def workshop_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         except services.WorkshopError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, _("Workshop cancelled; pending reminders were cancelled."))
+            messages.success(
+                request,
+                _("Workshop “%(title)s” cancelled; pending reminders were cancelled.")
+                % {"title": workshop.title},
+            )
             return redirect("workshops:detail", pk=pk)
     return render(request, "workshops/workshop_cancel.html", {"form": form, "workshop": workshop})
 
