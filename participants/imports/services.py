@@ -9,12 +9,13 @@ import logging
 from datetime import timedelta
 from pathlib import Path
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from core import audit
 from core.models import User
@@ -27,7 +28,15 @@ logger = logging.getLogger(__name__)
 
 PROGRESS_EVERY = 25
 STALE_AFTER = timedelta(days=7)
-FAILED_MESSAGE = "Something went wrong while %(step)s the file; nothing was imported. Try again, or tell an administrator if it keeps happening."  # noqa: E501
+# Whole sentences, so that each language can word them its own way.
+FAILED_CHECKING = gettext_noop(
+    "Something went wrong while checking the file; nothing was imported. Try again, or tell "
+    "an administrator if it keeps happening."
+)
+FAILED_IMPORTING = gettext_noop(
+    "Something went wrong while importing the file; nothing was imported. Try again, or tell "
+    "an administrator if it keeps happening."
+)
 
 
 class ImportRefused(Exception):
@@ -61,9 +70,25 @@ def import_start(*, file: UploadedFile, by: User) -> ParticipantImport:
     return participant_import
 
 
+def _uploaders_language(import_id: int) -> str:
+    """The plan's row errors and the failure message are stored as text: in the language
+    of the person who uploaded the file, who reads them (their preference, else the site's)."""
+    language = (
+        ParticipantImport.objects.filter(pk=import_id)
+        .values_list("uploaded_by__language", flat=True)
+        .first()
+    )
+    return language or settings.LANGUAGE_CODE
+
+
 def import_analyse(*, import_id: int) -> None:
     """Check every row against the registry and store the plan for the preview. Writes
     nothing but the import row; running it again for a checked import does nothing."""
+    with translation.override(_uploaders_language(import_id)):
+        _analyse(import_id)
+
+
+def _analyse(import_id: int) -> None:
     participant_import = ParticipantImport.objects.filter(pk=import_id).first()
     if participant_import is None or participant_import.status != ImportStatus.ANALYSING:
         return
@@ -88,7 +113,7 @@ def import_analyse(*, import_id: int) -> None:
     except Exception as exc:
         # The type only: messages of database errors may quote the participant's data.
         logger.error("Checking participant import %s failed: %s", import_id, type(exc).__name__)
-        _fail(import_id, ImportStatus.ANALYSING, _(FAILED_MESSAGE) % {"step": _("checking")})
+        _fail(import_id, ImportStatus.ANALYSING, _(FAILED_CHECKING))
         return
 
 
@@ -165,6 +190,11 @@ def import_apply(*, import_id: int) -> None:
     """Write the confirmed rows, all or none. The file is checked again inside the
     transaction: if the registry changed meanwhile so that a row would now do something
     else, nothing is written and the import goes back to the preview."""
+    with translation.override(_uploaders_language(import_id)):
+        _apply_or_fail(import_id)
+
+
+def _apply_or_fail(import_id: int) -> None:
     try:
         _apply(import_id)
     except _RegistryChanged as changed:
@@ -184,7 +214,7 @@ def import_apply(*, import_id: int) -> None:
         _fail(import_id, ImportStatus.IMPORTING, str(error))
     except Exception as exc:
         logger.error("Applying participant import %s failed: %s", import_id, type(exc).__name__)
-        _fail(import_id, ImportStatus.IMPORTING, _(FAILED_MESSAGE) % {"step": _("importing")})
+        _fail(import_id, ImportStatus.IMPORTING, _(FAILED_IMPORTING))
     finally:
         cache.delete(_progress_key(import_id))
 

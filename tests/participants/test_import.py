@@ -8,14 +8,15 @@ import pytest
 import time_machine
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.validators import EmailValidator
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import Workbook, load_workbook
 
 from config.celery import app
 from core.models import AuditEvent
 from participants import tasks
-from participants.imports.reading import COLUMNS, read_table
+from participants.imports.reading import COLUMNS, _unreadable_xlsx, read_table
 from participants.models import ImportStatus, Participant, ParticipantImport, Tag
 from tests import factories
 from tests.html import assert_valid_page
@@ -814,3 +815,23 @@ def test_preview_query_count_does_not_grow_with_rows(
     with django_assert_max_num_queries(10):
         response = client.get(detail_url(participant_import))
     assert response.content.decode().count('name="skip"') == 120
+
+
+def test_the_check_speaks_the_uploaders_language(
+    client, editor, django_capture_on_commit_callbacks
+):
+    """Row errors and failures are stored as text: in the language of who reads them."""
+    editor.language = "fr"
+    editor.save(update_fields=["language"])
+    content = csv_bytes([person(1), person(2, email="not-an-email")])
+    participant_import = uploaded(client, django_capture_on_commit_callbacks, content)
+    with translation.override("fr"):
+        expected = str(EmailValidator.message)
+    assert expected != "Enter a valid email address."
+    assert expected in " ".join(rows_of(participant_import)[3]["errors"])
+
+    broken = uploaded(client, django_capture_on_commit_callbacks, b"PK\x03\x04 no", "a.xlsx")
+    assert broken.status == ImportStatus.FAILED
+    with translation.override("fr"):
+        assert broken.error == _unreadable_xlsx()
+    assert "Excel workbook" not in broken.error
