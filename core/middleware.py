@@ -82,9 +82,9 @@ class TwoFactorMiddleware:
     Admins always owe one: without a device they are sent to set one up, with one to enter a
     code. Anyone else owes one once they have turned it on (``core.two_factor`` marks the
     session at sign-in, so deciding costs no query on an ordinary request). Sign-out, the
-    two-factor pages themselves, static files and participants' RSVP pages stay reachable;
-    an htmx request is told to reload the whole page (HX-Redirect) rather than swap a form
-    into a fragment.
+    two-factor pages themselves, the language switcher, static files and participants' RSVP
+    pages stay reachable; an htmx request is told to reload the whole page (HX-Redirect)
+    rather than swap a form into a fragment.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -116,6 +116,7 @@ class TwoFactorMiddleware:
             reverse("two_factor_setup"),
             reverse("logout"),
             reverse("healthz"),
+            reverse("set_language"),
             settings.STATIC_URL,
             "/rsvp/",
         )

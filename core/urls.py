@@ -1,11 +1,13 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from core import views, views_retention
+from core import language, views, views_retention
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    # The language switcher of every page (core.language): Django's set_language, saved too.
+    path("i18n/setlang/", language.set_language, name="set_language"),
     path("accounts/preferences/", views.preferences, name="preferences"),
     path("audit/", views.audit_log, name="audit_log"),
     path("audit/export.csv", views.audit_log_export, name="audit_log_export"),

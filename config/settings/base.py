@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "core.language.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "core.middleware.SessionLifetimeMiddleware",
     "core.middleware.TwoFactorMiddleware",
@@ -210,6 +211,10 @@ LANGUAGES = [
     ("he", _("Hebrew")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The language switcher's choice (core.language) lasts a year, like a saved preference.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
@@ -442,6 +447,7 @@ if not DEBUG:
     # Only a local stack without TLS (docker compose on a laptop) turns these off.
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
+    LANGUAGE_COOKIE_SECURE = CSRF_COOKIE_SECURE
 
 # --- Logs and error emails (core.logging): never personal data -------------------------------
 # Every handler scrubs emails, phone numbers, tokens and the request's values from what it

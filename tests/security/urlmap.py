@@ -360,6 +360,14 @@ ROUTES: dict[str, Route] = {
         post=R(405, 405, 405, 405, 405, 405, 405, 405),
         writes=False,
     ),
+    # The language switcher of every page (Django's set_language; a signed-in user's choice
+    # is saved too): anyone may post, and is sent back (to "/" without a ``next``).
+    "set_language": Route(
+        {},
+        get=R(405, 405, 405, 405, 405, 405, 405, 405),
+        post=R(302, 302, 302, 302, 302, 302, 302, 302),
+        data=lambda w: {"language": "fr", "next": "/"},
+    ),
     "preferences": Route(
         {},
         get=R(L, 200, 200, 200, 200, 200, 200, 200),

@@ -29,8 +29,9 @@ PRIVATE_HEADERS = {
     "X-Robots-Tag": "noindex, nofollow",
 }
 # A page whose policy is no-referrer makes the browser send "Origin: null" with its form
-# posts (Fetch standard), which Django's CSRF check rightly refuses: the page holding the
-# form sends its URL only to this site, and to no one else.
+# posts (Fetch standard), which Django's CSRF check rightly refuses: a page holding a form
+# (the answer, or the language switcher every page in the participant's language has) sends
+# its URL only to this site, and to no one else.
 FORM_REFERRER_POLICY = "same-origin"
 
 
@@ -48,8 +49,12 @@ def private_link(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
 
 
 def participant_language(request: HttpRequest, invitation: Invitation) -> str:
-    """The participant's preferred language if we ship it ("ar-EG" counts as "ar"), else the
-    one their browser asked for."""
+    """The language chosen in the page's language switcher (its cookie), else the
+    participant's preferred language if we ship it ("ar-EG" counts as "ar"), else the one
+    their browser asked for."""
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+    if chosen in SHIPPED_LANGUAGES:
+        return chosen
     preferred = (invitation.participant.preferred_language_id or "").lower()
     for code in (preferred, preferred.split("-")[0]):
         if code in SHIPPED_LANGUAGES:
@@ -106,6 +111,8 @@ def _in_language(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
         with translation.override(language):
             response = view(request, token, invitation)
             response["Content-Language"] = language
+        if response.status_code == 200:
+            response["Referrer-Policy"] = FORM_REFERRER_POLICY  # the language switcher's form
         return response
 
     return wrapped
