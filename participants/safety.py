@@ -72,7 +72,8 @@ def _blockers(participant: Participant, *, withdrawn_on: date | None) -> list[st
         reasons.append(_("Their personal data was erased."))
         return reasons
     if participant.do_not_contact:
-        reason = participant.do_not_contact_reason
+        # The sentence adds its own full stop: "… online.." if the reason ended with one.
+        reason = participant.do_not_contact_reason.strip().rstrip(".")
         reasons.append(
             _("Marked do not contact: %(reason)s.") % {"reason": reason}
             if reason

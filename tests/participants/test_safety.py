@@ -27,6 +27,13 @@ def test_do_not_contact_blocks_and_says_why():
     assert not safety.contactable(Participant.objects.all()).exists()
 
 
+def test_a_reason_ending_in_a_full_stop_gets_one_full_stop():
+    person = factories.ParticipantFactory(
+        do_not_contact=True, do_not_contact_reason="Asked not to be contacted. "
+    )
+    assert safety.contact_blockers(person) == ["Marked do not contact: Asked not to be contacted."]
+
+
 def test_the_latest_contact_consent_record_holds():
     person = factories.ParticipantFactory()
     today = timezone.localdate()
