@@ -113,6 +113,8 @@ def test_edit_and_archive_and_restore(client, cast):
     assert cast.program.name == "Cyprus bi-communal dialogue (renamed)"
     event = AuditEvent.objects.get(action="program.update")
     assert "name" in event.data["fields"] and "communities" in event.data["fields"]
+    # The flash message names the program: read it on the page it was meant for.
+    assert cast.program.name in client.get(response.url).content.decode()
 
     client.post(reverse("dialogues:archive", args=[cast.program.pk]))
     cast.program.refresh_from_db()
