@@ -1,0 +1,1 @@
+"""Polish: titles, breadcrumbs, empty states, confirmations, flash messages, print."""
