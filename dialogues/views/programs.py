@@ -48,7 +48,10 @@ def program_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "dialogues/program_detail.html",
-        {"page": selectors.program_page(request.user, program), "program": program},
+        {
+            "page": selectors.program_page(request.user, program, request.GET.get("page")),
+            "program": program,
+        },
     )
 
 
