@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
 .PHONY: demo test venv services browser-deps lint format migrations-check deploy-check \
-	bench messages compilemessages web worker beat clean backup
+	bench messages compilemessages web worker beat clean backup screenshots
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else 1)' \
@@ -45,6 +45,17 @@ browser-deps:
 			exit 1; \
 		fi; \
 	fi
+
+# README's pictures: the demo's key pages as PNGs in docs/screenshots/ (bin/screenshots seeds a
+# scratch demo of its own and drives Debian's Chromium). The demo has Burmese names: as root on
+# Debian a Burmese font is installed when none is (elsewhere the names show as boxes).
+screenshots: venv browser-deps
+	@if command -v fc-list >/dev/null && ! fc-list :lang=my | grep -q . \
+		&& [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing a Burmese font (fonts-sil-padauk) for the demo's Burmese names..."; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-sil-padauk >/dev/null || true; \
+	fi
+	$(BIN)/python bin/screenshots
 
 lint: venv
 	$(BIN)/ruff check .
