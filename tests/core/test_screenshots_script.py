@@ -1,6 +1,6 @@
 """bin/screenshots (make screenshots) stays in step with the app, the demo and README, without
-running it: its pages resolve to URLs, its lookups name rows the demo seeds, and README shows
-every PNG it writes, each of which is committed."""
+running it (it takes a minute and a browser): its pages resolve to URLs, its lookups name rows
+the demo seeds, and README shows every PNG it writes, each of which is committed."""
 
 import importlib.machinery
 import importlib.util
@@ -73,9 +73,11 @@ def test_readme_shows_every_png_and_each_is_committed(script):
         assert f"](docs/screenshots/{name}.png)" in readme, name
         png = ROOT / "docs" / "screenshots" / f"{name}.png"
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
-    # README opens with the two set-up commands; the pictures come after them.
+    # README opens with the two set-up commands; the pictures come after them, as the
+    # script's --readme prints them from its list of pages (captions included).
     assert readme.index("make demo") < readme.index("## Screenshots")
-    assert "make screenshots" in readme
+    assert script.readme_section() in readme
+    assert "make screenshots" in script.readme_section()
 
 
 def test_an_unknown_page_name_is_refused(script, capsys):
