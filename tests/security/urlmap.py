@@ -622,6 +622,15 @@ ROUTES: dict[str, Route] = {
         foreign={"pk": "foreign_workshop"},
         no_store=True,
     ),
+    # The progress panel of the latest send of invitations: whoever may send them.
+    "workshops:invitations_progress": Route(
+        {"pk": "workshop"},
+        get=R(L, 200, 200, 404, 403, 404, 403, 404),
+        post=R(L, 405, 405, 405, 405, 405, 405, 405),
+        foreign={"pk": "foreign_workshop"},
+        no_store=True,
+        writes=False,
+    ),
     "workshops:messages": Route(
         {"pk": "workshop"},
         get=R(L, 200, 200, 404, 403, 404, 403, 404),

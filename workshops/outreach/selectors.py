@@ -3,6 +3,7 @@ what one person would receive) and the message queue, each in a fixed number of 
 whatever the number of rows."""
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 
@@ -146,3 +147,85 @@ def status_counts(queryset: QuerySet[ScheduledMessage]) -> dict[str, int]:
     """How many rows in each status (every status present, zero or not), in one query."""
     counts = dict(queryset.order_by().values_list("status").annotate(n=Count("pk")))
     return {status: counts.get(status, 0) for status in MessageStatus.values}
+
+
+# --- Progress of a send -----------------------------------------------------------------------
+
+# Rows of one send are written by one bulk insert, microseconds apart; sends less than this
+# apart count as one (a second click to add a few people is the same round of invitations).
+SEND_GAP = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class SendProgress:
+    """Where the latest send of a workshop's invitations stands: its outbox rows by state."""
+
+    started_at: datetime
+    waiting: int  # pending, queued or being sent: not done yet
+    sent: int
+    failed: int
+    cancelled: int
+
+    @property
+    def total(self) -> int:
+        return self.waiting + self.sent + self.failed + self.cancelled
+
+    @property
+    def done(self) -> bool:
+        return self.waiting == 0
+
+    @property
+    def finished(self) -> int:
+        return self.sent + self.failed + self.cancelled
+
+    @property
+    def percent(self) -> int:
+        return self.finished * 100 // self.total if self.total else 100
+
+    # The progress bar's segments, in percent of the send.
+    @property
+    def sent_percent(self) -> float:
+        return self._share(self.sent)
+
+    @property
+    def failed_percent(self) -> float:
+        return self._share(self.failed)
+
+    @property
+    def cancelled_percent(self) -> float:
+        return self._share(self.cancelled)
+
+    def _share(self, count: int) -> float:
+        return count * 100 / self.total if self.total else 0
+
+
+def invitation_send_progress(workshop: Workshop) -> SendProgress | None:
+    """The latest send of this workshop's invitations, counted from its outbox rows (None if
+    none went out).
+
+    The model keeps no batch: a send is the run of invitation rows created together, each
+    less than ``SEND_GAP`` after the one before (a row's ``created_at`` never changes, even
+    when it is sent again). One query, newest first, for the pages that show the panel: a
+    workshop has at most one invitation row per person invited.
+    """
+    rows = (
+        ScheduledMessage.objects.filter(workshop=workshop, kind=MessageKind.INVITATION)
+        .order_by("-created_at")
+        .values_list("created_at", "status")
+    )
+    counts = dict.fromkeys(MessageStatus.values, 0)
+    started_at = None
+    for created_at, status in rows:
+        if started_at is not None and started_at - created_at > SEND_GAP:
+            break
+        started_at = created_at
+        counts[status] += 1
+    if started_at is None:
+        return None
+    return SendProgress(
+        started_at=started_at,
+        waiting=sum(counts[status] for status in WAITING),
+        sent=counts[MessageStatus.SENT],
+        failed=counts[MessageStatus.FAILED],
+        cancelled=counts[MessageStatus.CANCELLED],
+    )

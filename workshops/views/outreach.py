@@ -84,6 +84,25 @@ def invitations_send(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "workshops/outreach/invitations_send.html", context)
 
 
+@never_cache
+@login_required
+@require_GET
+def invitations_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress panel of the latest send: htmx polls it until nothing is left to send
+    (the panel's own request says ``HX-Trigger: send-progress``; the page around it was drawn
+    before, hence the offer to reload it at the end). The send page loads it after itself."""
+    workshop = staff_workshop(request.user, pk)
+    return render(
+        request,
+        "workshops/outreach/_send_progress.html",
+        {
+            "workshop": workshop,
+            "progress": selectors.invitation_send_progress(workshop),
+            "polled": request.headers.get("HX-Trigger") == "send-progress",
+        },
+    )
+
+
 # The email as the participant's mail program shows it, inside the send page's sandboxed
 # iframe. An iframe's srcdoc would inherit the page's Content-Security-Policy, which refuses
 # the email's inline styles; so the email is a document of its own with a policy of its
@@ -208,6 +227,7 @@ def _queue(
         "workshops/outreach/message_queue.html",
         {
             "workshop": workshop,
+            "progress": selectors.invitation_send_progress(workshop) if workshop else None,
             "program": program,
             "filter": found,
             "page": page,
@@ -277,6 +297,7 @@ def message_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 urlpatterns: list[URLPattern] = [
     path("<int:pk>/invitations/send/", invitations_send, name="invitations_send"),
+    path("<int:pk>/invitations/progress/", invitations_progress, name="invitations_progress"),
     path(
         "<int:pk>/invitations/preview.html",
         invitation_preview_email,
