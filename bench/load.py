@@ -3,7 +3,7 @@
 Reuses the planning pages' dataset (``bench/pages.py``: 100,000 participants, 2,000
 workshops, 200,000 invitations, on its own database, kept between runs), adds the people who
 use it, starts gunicorn (4 sync workers, production settings: ``DEBUG=false``, static files
-collected and served by WhiteNoise, the broker on Redis) and runs locust headless
+collected and served by WhiteNoise, the broker and the cache on Redis) and runs locust headless
 (``bench/locustfile.py``) with three kinds of simulated users:
 
 * programme staff (40%): home, program dashboard and page, workshop page, delegation
@@ -34,7 +34,8 @@ Per-endpoint figures (slowest p95 first) are printed above it; locust's CSV file
 gunicorn's log stay in ``var/bench-load/``. The database is ``olive_branch_pages_bench`` at
 ``BENCH_DATABASE_URL``; the broker ``BENCH_BROKER_URL`` (Redis database 12 at localhost) with
 a queue of the run's own, deleted at the end (no worker reads it: a wake-up of the
-dispatcher costs the request its publish, as in production).
+dispatcher costs the request its publish, as in production); the cache ``BENCH_CACHE_URL``
+(Redis database 11), emptied before and after the run.
 """
 
 from __future__ import annotations
@@ -63,6 +64,9 @@ from bench import pages  # noqa: E402 - after the path is set
 
 BENCH_URL = pages.BENCH_URL
 BROKER_URL = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/12")
+# Several web processes share one cache, as in production (docker-compose.yml, README's
+# CACHE_URL): a figure one worker computed is not computed again by the other three.
+CACHE_URL = os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/11")
 OUT = ROOT / "var" / "bench-load"
 VENV_BIN = Path(sys.executable).parent
 # Signs the RSVP links this script makes and the server checks: both must agree. A bench
@@ -263,6 +267,7 @@ def server_env(port: int, queue: str) -> dict[str, str]:
         DATABASE_URL=BENCH_URL,
         CELERY_BROKER_URL=BROKER_URL,
         CELERY_TASK_DEFAULT_QUEUE=queue,
+        CACHE_URL=CACHE_URL,
         SITE_URL=f"http://127.0.0.1:{port}",
         # Plain HTTP on the loopback: no TLS to redirect to, cookies not limited to HTTPS.
         SECURE_SSL_REDIRECT="false",
@@ -423,6 +428,20 @@ def forget_queue(queue: str) -> None:
         pass
 
 
+def forget_cache() -> None:
+    """The run starts with an empty cache and leaves nothing behind: the keys Django wrote
+    (version 1, no prefix) in the bench's own Redis database."""
+    import redis
+
+    try:
+        client = redis.Redis.from_url(CACHE_URL, socket_connect_timeout=2)
+        keys = list(client.scan_iter(match=":1:*", count=1000))
+        if keys:
+            client.delete(*keys)
+    except redis.RedisError:
+        pass
+
+
 def report(prefix: Path, users: int) -> str:
     with open(f"{prefix}_stats.csv", newline="") as stats:
         rows = list(csv.DictReader(stats))
@@ -469,6 +488,7 @@ def main() -> None:
     port, queue = free_port(), f"bench-load-{uuid.uuid4().hex}"
     env = server_env(port, queue)
     collectstatic(env)
+    forget_cache()
     server = start_gunicorn(env, port, OUT / "gunicorn.log")
     base = f"http://127.0.0.1:{port}"
     prefix = OUT / "locust"
@@ -506,6 +526,7 @@ def main() -> None:
     finally:
         stop(server)
         forget_queue(queue)
+        forget_cache()
         forget_sessions(fixture)
     summary = report(prefix, args.users)
     requests = int(summary.split("requests=")[1].split()[0]) or 1
