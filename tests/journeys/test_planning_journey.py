@@ -1,0 +1,180 @@
+"""Journey a: programme staff plan by keyboard alone, from signing in to a balanced delegation.
+
+Every page on the way passes axe (WCAG 2.0/2.1 A and AA, no serious or critical violation);
+the main forms are used with Tab, typing, Space and Enter only, and each control reached
+shows a focus ring. The balance panel says in words and numbers what its bars show.
+"""
+
+import pytest
+
+from dialogues.models import Program
+from tests import factories
+from tests.accessibility import assert_accessible, tab_to, type_date, type_datetime
+from tests.factories import DEMO_PASSWORD, sector
+from workshops.models import Invitation, Session, Workshop
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def type_into(page, selector: str, text: str) -> None:
+    """Tab to the field, then type as a person would."""
+    tab_to(page, selector)
+    page.keyboard.type(text)
+
+
+def test_staff_plan_a_workshop_and_a_balanced_delegation_by_keyboard(page, live_server, cast):
+    greek = factories.CommunityFactory(name="Greek Cypriot", slug="greek-cypriot", colour="#1f77b4")
+    turkish = factories.CommunityFactory(
+        name="Turkish Cypriot", slug="turkish-cypriot", colour="#d62728"
+    )
+    academic, religious = sector("academic"), sector("religious")
+    for name, community, area in [
+        ("Eleni Charalambous", greek, academic),
+        ("Andreas Georgiou", greek, religious),
+        ("Mehmet Yilmaz", turkish, academic),
+        ("Ayşe Kaya", turkish, religious),
+        ("Maria Ioannou", greek, academic),
+    ]:
+        factories.ParticipantFactory(full_name=name, community=community, sector=area)
+
+    # Sign in: Tab to each field, type, Enter.
+    page.goto(f"{live_server.url}/")
+    page.get_by_role("heading", name="Sign in to Olive Branch").wait_for()
+    assert_accessible(page)
+    type_into(page, "#id_username", "staff-user")
+    type_into(page, "#id_password", DEMO_PASSWORD)
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Your programs").wait_for()
+    assert_accessible(page)
+
+    # The skip link is the first stop, and the navigation is reachable by keyboard.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.classList.contains('skip-link')")
+    tab_to(page, ".ob-navbar a.nav-link[href$='/programs/']")
+    page.keyboard.press("Enter")
+    page.get_by_role("link", name="New program").wait_for()
+    assert_accessible(page)
+    tab_to(page, "main a[href$='/programs/new/']")
+    page.keyboard.press("Enter")
+
+    # A new program, keyboard only.
+    page.get_by_role("heading", name="New program").wait_for()
+    assert_accessible(page)
+    page.locator("#id_name").wait_for()
+    if page.evaluate("document.activeElement.id") != "id_name":  # autofocus, else Tab there
+        tab_to(page, "#id_name")
+    page.keyboard.type("Cyprus youth dialogue 2027")
+    tab_to(page, f"input[name='communities'][value='{greek.pk}']")
+    page.keyboard.press("Space")
+    tab_to(page, f"input[name='communities'][value='{turkish.pk}']")
+    page.keyboard.press("Space")
+    tab_to(page, f"input[name='target_sectors'][value='{religious.pk}']")
+    page.keyboard.press("Space")
+    tab_to(page, "#id_starts_on")
+    type_date(page, "2027-01-10")
+    tab_to(page, "main form button[type='submit']")
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Cyprus youth dialogue 2027").wait_for()
+    program = Program.objects.get(name="Cyprus youth dialogue 2027")
+    assert set(program.communities.all()) == {greek, turkish}
+    assert list(program.target_sectors.all()) == [religious]
+    assert str(program.starts_on) == "2027-01-10"
+    assert_accessible(page)
+
+    # A workshop, keyboard only.
+    tab_to(page, "main a[href*='/workshops/program/'][href$='/new/']")
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="New workshop").wait_for()
+    assert_accessible(page)
+    type_into(page, "#id_title", "Nicosia living-room dialogue")
+    tab_to(page, "#id_capacity")
+    page.keyboard.press("ControlOrMeta+A")
+    page.keyboard.type("4")
+    tab_to(page, "#id_starts_local")
+    type_datetime(page, "2027-03-05T09:00")
+    tab_to(page, "#id_ends_local")
+    type_datetime(page, "2027-03-06T17:00")
+    tab_to(page, "#id_time_zone")
+    page.keyboard.press("ControlOrMeta+A")
+    page.keyboard.type("Asia/Nicosia")
+    type_into(page, "#id_venue_city", "Nicosia")
+    page.keyboard.press("Enter")  # implicit submission from a text field
+    page.get_by_role("heading", name="Nicosia living-room dialogue").wait_for()
+    workshop = Workshop.objects.get(program=program)
+    assert workshop.capacity == 4 and workshop.time_zone == "Asia/Nicosia"
+    assert_accessible(page)
+
+    # The agenda (an htmx form): two sessions, Enter to add each.
+    for title, starts, ends in [
+        ("Opening circle", "2027-03-05T09:00", "2027-03-05T10:30"),
+        ("Shared stories", "2027-03-05T11:00", "2027-03-05T12:30"),
+    ]:
+        type_into(page, "#agenda input[name$='title']", title)
+        tab_to(page, "#agenda input[name$='starts_local']")
+        type_datetime(page, starts)
+        tab_to(page, "#agenda input[name$='ends_local']")
+        type_datetime(page, ends)
+        tab_to(page, page.locator("#agenda").get_by_role("button", name="Add session"))
+        page.keyboard.press("Enter")
+        page.locator("#agenda li", has_text=title).wait_for()
+    assert list(
+        Session.objects.filter(workshop=workshop)
+        .order_by("starts_at")
+        .values_list("title", flat=True)
+    ) == ["Opening circle", "Shared stories"]
+    assert_accessible(page)
+
+    # The delegation: Space ticks people, Enter adds them.
+    tab_to(page, "main a[href$='/delegation/']")
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Find people in the registry").wait_for()
+    assert_accessible(page)
+    for name in ("Eleni Charalambous", "Andreas Georgiou", "Maria Ioannou"):
+        tab_to(page, page.get_by_label(f"Select {name}"))
+        page.keyboard.press("Space")
+    tab_to(page, "form[action$='/delegation/add/'] button[type='submit']")
+    page.keyboard.press("Enter")
+    page.get_by_text("3 people added to the invite list.").wait_for()
+    balance = page.locator("#balance")
+    assert "Communities are unbalanced" in balance.inner_text()
+    assert_accessible(page)
+    balance_says_it_in_words(page, {"Greek Cypriot": "3", "Turkish Cypriot": "0"})
+
+    for name in ("Mehmet Yilmaz", "Ayşe Kaya"):
+        tab_to(page, page.get_by_label(f"Select {name}"))
+        page.keyboard.press("Space")
+    tab_to(page, "form[action$='/delegation/add/'] button[type='submit']")
+    page.keyboard.press("Enter")
+    page.get_by_text("1 person went to the waitlist").wait_for()
+    tab_to(page, page.get_by_role("button", name="Remove Maria Ioannou"))
+    page.keyboard.press("Space")
+    page.get_by_text("moved up from the waitlist.").wait_for()
+    page.get_by_test_id("balance-ok").wait_for()
+    assert_accessible(page)
+    balance_says_it_in_words(page, {"Greek Cypriot": "2", "Turkish Cypriot": "2"})
+    assert Invitation.objects.filter(workshop=workshop, status="draft").count() == 4
+
+
+def balance_says_it_in_words(page, counts: dict[str, str]) -> None:
+    """Colour is not the only carrier: each bar of the balance panel is hidden from
+    assistive technology and has its label, its count and its share written beside it;
+    the verdict is a sentence with an icon, not a colour."""
+    balance = page.locator("#balance")
+    rows = balance.locator("table.balance-table tbody tr")
+    seen = {}
+    for i in range(rows.count()):
+        row = rows.nth(i)
+        cells = row.locator("th, td").all_inner_texts()
+        label, count, share = (text.strip() for text in cells)
+        assert label and count.isdigit() and share.endswith("%"), cells
+        assert row.locator(".balance-bar").get_attribute("aria-hidden") == "true"
+        seen[label] = count
+    for label, count in counts.items():
+        assert seen.get(label) == count, seen
+    verdict = balance.locator("[data-testid=balance-ok], [data-testid=balance-warnings] li")
+    assert verdict.count() >= 1
+    for text in verdict.all_inner_texts():
+        assert len(text.strip()) > 20, "the verdict is written out"
