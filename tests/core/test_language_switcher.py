@@ -295,3 +295,24 @@ def test_switching_to_arabic_in_a_browser_and_keeping_it_after_sign_in(
     screenshot("language-home-ar-phone")
     cast.staff.refresh_from_db()
     assert cast.staff.language == ""  # chosen before signing in: the cookie only
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_participant_switches_their_rsvp_page_from_arabic_to_french(
+    page, live_server, cast, screenshot
+):
+    """The page's Referrer-Policy lets the browser post the switcher with its real Origin
+    (under no-referrer it would send "Origin: null", which the CSRF check refuses)."""
+    invitation = invite(cast.workshop, language="ar")
+    url = reverse("rsvp", args=[links.rsvp_token(invitation)])
+    page.goto(f"{live_server.url}{url}")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    page.locator("summary.ob-language-toggle").click()
+    screenshot("language-rsvp-ar-open")
+    page.get_by_role("button", name="Français").click()
+    page.wait_for_url(f"**{url}")
+    assert page.locator("html").get_attribute("lang") == "fr"
+    assert page.locator("html").get_attribute("dir") == "ltr"
+    page.reload()
+    assert page.locator("html").get_attribute("lang") == "fr"  # the choice holds

@@ -274,3 +274,6 @@ def test_the_panel_updates_itself_until_the_send_is_done(page, live_server, cast
     assert page.get_by_test_id("send-progress").get_attribute("hx-trigger") is None
     assert page.locator(".queue-tabs").get_by_text("Failed").inner_text().endswith("1")
     screenshot("send-progress-done")
+    # The send page loads the same panel after itself.
+    page.goto(f"{live_server.url}{reverse('workshops:invitations_send', args=[cast.workshop.pk])}")
+    assert "9 sent, 1 failed" in page.get_by_test_id("send-progress-summary").inner_text()
