@@ -58,7 +58,7 @@ def test_an_empty_registry_offers_editors_to_add_or_import(client, cast):
     assert "The registry holds everyone" in text
     assert links == {
         "Add participant": reverse("participants:create"),
-        "Import a spreadsheet": reverse("participants:import_upload"),
+        "Upload a spreadsheet": reverse("participants:import_upload"),
     }
 
 
