@@ -19,6 +19,7 @@ from django.http import (
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from participants.exports import access, services
 from participants.exports.forms import ExportForm
@@ -155,6 +156,15 @@ def _export(request, form, *, kind, subject) -> HttpResponseBase | None:
         return None
     if prepared.runs_in_background:
         job = services.export_job_start(prepared=prepared, by=request.user)
+        messages.success(
+            request,
+            ngettext(
+                "Export started: %(n)s row is being prepared; the file appears here when ready.",
+                "Export started: %(n)s rows are being prepared; the file appears here when ready.",
+                prepared.rows,
+            )
+            % {"n": prepared.rows},
+        )
         return redirect("participants:export_job", pk=job.pk)
     services.export_record(prepared=prepared, by=request.user, rows=prepared.rows)
     return export_response(prepared)
