@@ -806,13 +806,26 @@ class Dashboard:
     def timeline_version(self) -> str:
         """Everything the timeline's markup depends on, hashed: the rendered fragment is
         cached under it (a large program's timeline is most of the page's rendering time)."""
-        inputs = (
-            self.timeline,
-            self.timeline_chart,
-            translation.get_language(),
-            timezone.get_current_timezone_name(),
-        )
-        return hashlib.sha256(repr(inputs).encode()).hexdigest()[:32]
+        return _fragment_version(self.timeline, self.timeline_chart)
+
+    @cached_property
+    def ties_version(self) -> str:
+        """What the ties chart and its table show, hashed: their fragment's cache key."""
+        return _fragment_version(self.ties, self.ties_chart)
+
+    @cached_property
+    def composition_version(self) -> str:
+        """What the three reach charts show, hashed: their fragment's cache key (about sixty
+        rows of bars, drawn again only when a figure, a name or a colour changes)."""
+        return _fragment_version(self.composition)
+
+
+def _fragment_version(*inputs: object) -> str:
+    """A key for a cached piece of markup: its inputs (program-wide aggregates, no one's
+    own data) with the language and time zone it is drawn in. The figures are computed on
+    every request, so a change shows at once; only drawing them again is saved."""
+    key = (*inputs, translation.get_language(), timezone.get_current_timezone_name())
+    return hashlib.sha256(repr(key).encode()).hexdigest()[:32]
 
 
 def dashboard_for(*, program: Program, user: User) -> Dashboard:
