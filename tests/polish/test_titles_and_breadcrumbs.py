@@ -43,6 +43,9 @@ PAGES = [
     ("staff", "workshops:mine", [], None),
     ("admin", "audit_log", [], None),
     ("admin", "retention", [], None),
+    ("staff", "preferences", [], None),
+    ("staff", "two_factor", [], ["Preferences"]),
+    ("staff", "two_factor_setup", [], ["Preferences", "Two-factor authentication"]),
     # A program and what hangs from it.
     ("staff", "dialogues:detail", ["program"], ["Programs"]),
     ("staff", "dialogues:edit", ["program"], PROGRAM),
