@@ -104,6 +104,17 @@ def focused(page) -> dict | None:
     return page.evaluate(_FOCUS_STYLE)
 
 
+def skip_to_content(page) -> None:
+    """What a keyboard user does on arrival: the first Tab shows the skip link (with a
+    focus ring), Enter on it moves the focus to the page's main content."""
+    page.keyboard.press("Tab")
+    state = focused(page)
+    assert state and "skip-link" in page.evaluate("document.activeElement.className"), state
+    assert state["indicator"], f"the skip link shows no focus indicator: {state}"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "content"
+
+
 def tab_to(page, target, *, limit: int = 80, backwards: bool = False) -> dict:
     """Press Tab (or Shift+Tab) until ``target`` (a Playwright selector or locator) has the
     focus, and assert that it shows a visible focus indicator when it gets there: the
@@ -112,13 +123,13 @@ def tab_to(page, target, *, limit: int = 80, backwards: bool = False) -> dict:
     locator.wait_for(state="attached")
     handle = locator.element_handle()
     key = "Shift+Tab" if backwards else "Tab"
-    for _ in range(limit):
-        page.keyboard.press(key)
-        if handle.evaluate("el => el === document.activeElement"):
+    for _ in range(limit + 1):
+        if handle.evaluate("el => el === document.activeElement"):  # there already (autofocus)
             state = focused(page)
             assert state["focusVisible"], f"{target} has the focus but not :focus-visible"
             assert state["indicator"], f"{target} shows no focus indicator: {state}"
             return state
+        page.keyboard.press(key)
     pytest.fail(f"{limit} presses of {key} never reached {target}")
 
 

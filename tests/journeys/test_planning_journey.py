@@ -9,7 +9,13 @@ import pytest
 
 from dialogues.models import Program
 from tests import factories
-from tests.accessibility import assert_accessible, tab_to, type_date, type_datetime
+from tests.accessibility import (
+    assert_accessible,
+    skip_to_content,
+    tab_to,
+    type_date,
+    type_datetime,
+)
 from tests.factories import DEMO_PASSWORD, sector
 from workshops.models import Invitation, Session, Workshop
 
@@ -57,16 +63,14 @@ def test_staff_plan_a_workshop_and_a_balanced_delegation_by_keyboard(page, live_
     page.keyboard.press("Enter")
     page.get_by_role("link", name="New program").wait_for()
     assert_accessible(page)
+    skip_to_content(page)
     tab_to(page, "main a[href$='/programs/new/']")
     page.keyboard.press("Enter")
 
     # A new program, keyboard only.
     page.get_by_role("heading", name="New program").wait_for()
     assert_accessible(page)
-    page.locator("#id_name").wait_for()
-    if page.evaluate("document.activeElement.id") != "id_name":  # autofocus, else Tab there
-        tab_to(page, "#id_name")
-    page.keyboard.type("Cyprus youth dialogue 2027")
+    type_into(page, "#id_name", "Cyprus youth dialogue 2027")  # the name has the focus
     tab_to(page, f"input[name='communities'][value='{greek.pk}']")
     page.keyboard.press("Space")
     tab_to(page, f"input[name='communities'][value='{turkish.pk}']")
@@ -75,8 +79,7 @@ def test_staff_plan_a_workshop_and_a_balanced_delegation_by_keyboard(page, live_
     page.keyboard.press("Space")
     tab_to(page, "#id_starts_on")
     type_date(page, "2027-01-10")
-    tab_to(page, "main form button[type='submit']")
-    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")  # implicit submission from the date field
     page.get_by_role("heading", name="Cyprus youth dialogue 2027").wait_for()
     program = Program.objects.get(name="Cyprus youth dialogue 2027")
     assert set(program.communities.all()) == {greek, turkish}
@@ -85,6 +88,7 @@ def test_staff_plan_a_workshop_and_a_balanced_delegation_by_keyboard(page, live_
     assert_accessible(page)
 
     # A workshop, keyboard only.
+    skip_to_content(page)
     tab_to(page, "main a[href*='/workshops/program/'][href$='/new/']")
     page.keyboard.press("Enter")
     page.get_by_role("heading", name="New workshop").wait_for()
@@ -107,19 +111,26 @@ def test_staff_plan_a_workshop_and_a_balanced_delegation_by_keyboard(page, live_
     assert workshop.capacity == 4 and workshop.time_zone == "Asia/Nicosia"
     assert_accessible(page)
 
-    # The agenda (an htmx form): two sessions, Enter to add each.
-    for title, starts, ends in [
-        ("Opening circle", "2027-03-05T09:00", "2027-03-05T10:30"),
-        ("Shared stories", "2027-03-05T11:00", "2027-03-05T12:30"),
-    ]:
-        type_into(page, "#agenda input[name$='title']", title)
+    # The agenda (an htmx form): two sessions, Enter on the button to add each. htmx replaces
+    # the whole agenda, and gives the focus back to the button (it is not lost to the top of
+    # the page): from there Shift+Tab goes back up to the title for the next session.
+    skip_to_content(page)
+    for n, (title, starts, ends) in enumerate(
+        [
+            ("Opening circle", "2027-03-05T09:00", "2027-03-05T10:30"),
+            ("Shared stories", "2027-03-05T11:00", "2027-03-05T12:30"),
+        ]
+    ):
+        tab_to(page, "#agenda input[name$='title']", backwards=n > 0)
+        page.keyboard.type(title)
         tab_to(page, "#agenda input[name$='starts_local']")
         type_datetime(page, starts)
         tab_to(page, "#agenda input[name$='ends_local']")
         type_datetime(page, ends)
-        tab_to(page, page.locator("#agenda").get_by_role("button", name="Add session"))
+        tab_to(page, "#agenda-add-session")
         page.keyboard.press("Enter")
         page.locator("#agenda li", has_text=title).wait_for()
+        assert page.evaluate("document.activeElement.id") == "agenda-add-session"
     assert list(
         Session.objects.filter(workshop=workshop)
         .order_by("starts_at")
@@ -132,10 +143,12 @@ def test_staff_plan_a_workshop_and_a_balanced_delegation_by_keyboard(page, live_
     page.keyboard.press("Enter")
     page.get_by_role("heading", name="Find people in the registry").wait_for()
     assert_accessible(page)
-    for name in ("Eleni Charalambous", "Andreas Georgiou", "Maria Ioannou"):
+    skip_to_content(page)
+    for name in ("Andreas Georgiou", "Eleni Charalambous", "Maria Ioannou"):  # as listed
         tab_to(page, page.get_by_label(f"Select {name}"))
         page.keyboard.press("Space")
-    tab_to(page, "form[action$='/delegation/add/'] button[type='submit']")
+    # The button is above the table: back up to it.
+    tab_to(page, "form[action$='/delegation/add/'] button[type='submit']", backwards=True)
     page.keyboard.press("Enter")
     page.get_by_text("3 people added to the invite list.").wait_for()
     balance = page.locator("#balance")
@@ -143,12 +156,15 @@ def test_staff_plan_a_workshop_and_a_balanced_delegation_by_keyboard(page, live_
     assert_accessible(page)
     balance_says_it_in_words(page, {"Greek Cypriot": "3", "Turkish Cypriot": "0"})
 
-    for name in ("Mehmet Yilmaz", "Ayşe Kaya"):
+    skip_to_content(page)
+    for name in ("Ayşe Kaya", "Mehmet Yilmaz"):
         tab_to(page, page.get_by_label(f"Select {name}"))
         page.keyboard.press("Space")
-    tab_to(page, "form[action$='/delegation/add/'] button[type='submit']")
+    # The button is above the table: back up to it.
+    tab_to(page, "form[action$='/delegation/add/'] button[type='submit']", backwards=True)
     page.keyboard.press("Enter")
     page.get_by_text("1 person went to the waitlist").wait_for()
+    skip_to_content(page)
     tab_to(page, page.get_by_role("button", name="Remove Maria Ioannou"))
     page.keyboard.press("Space")
     page.get_by_text("moved up from the waitlist.").wait_for()
