@@ -83,6 +83,16 @@ def test_a_signed_in_page_has_the_switcher(client, cast):
     assert_switcher(response.content.decode(), "en", f"/workshops/{cast.workshop.pk}/?tab=1")
 
 
+def test_a_page_drawn_without_a_csrf_token_has_no_switcher(db):
+    """The 500 page is rendered without the request: a switcher there could only be refused."""
+    from django.test import RequestFactory
+    from django.views import defaults
+
+    response = defaults.server_error(RequestFactory().get("/"))
+    assert response.status_code == 500
+    assert "ob-language" not in response.content.decode()
+
+
 def test_choosing_a_language_sets_the_cookie_and_goes_back(client):
     response = client.post(SETLANG, {"language": "ar", "next": "/accounts/login/?next=/x/"})
     assert response.status_code == 302
