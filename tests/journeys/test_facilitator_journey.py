@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from tests import factories
-from tests.accessibility import assert_accessible
+from tests.accessibility import assert_accessible, tab_to
 from tests.core.test_browser import sign_in
 from workshops.models import Attendance, AttendanceStatus, InvitationStatus, NoteLevel, SessionNote
 
@@ -66,8 +66,11 @@ def test_a_facilitator_takes_attendance_and_writes_a_chatham_house_note_on_a_pho
     check(page)
     page.get_by_role("button", name=f"Present: {andreas.full_name}").click()
     page.locator(f"#attendee-{andreas.pk}.is-present").wait_for()
-    page.get_by_role("button", name=f"Absent: {ayse.full_name}").click()
+    # With a keyboard too: htmx replaces the row and gives the focus back to the button.
+    tab_to(page, page.get_by_role("button", name=f"Absent: {ayse.full_name}"))
+    page.keyboard.press("Space")
     page.locator(f"#attendee-{ayse.pk}.is-absent").wait_for()
+    assert page.evaluate("document.activeElement.id") == f"attendee-{ayse.pk}-absent"
     page.get_by_role("button", name="Mark the 1 not marked present").click()
     page.locator(f"#attendee-{eleni.pk}.is-present").wait_for()
     page.get_by_text("2 present", exact=True).wait_for()
