@@ -13,6 +13,7 @@ from participants import safety
 from participants.models import RiskLevel
 from participants.privacy import participant_erase
 from tests import factories
+from workshops import rosters_pdf
 from workshops.models import AttendanceStatus, InvitationStatus
 from workshops.rosters_pdf import (
     RosterExportError,
@@ -459,7 +460,17 @@ def test_a_discreet_program_prints_the_code_name_and_no_venue(client, cast, peop
     assert cast.program.name not in text
 
 
-def test_a_native_name_no_font_can_draw_is_left_off_rather_than_printed_as_boxes(cast):
+MYANMAR = range(0x1000, 0x10A0)
+
+
+def test_a_native_name_no_font_can_draw_is_left_off_rather_than_printed_as_boxes(cast, monkeypatch):
+    # Whatever this machine's fontconfig offers: here, no font draws the Myanmar block.
+    covered = rosters_pdf.printable_codepoints()
+    monkeypatch.setattr(
+        rosters_pdf,
+        "printable_codepoints",
+        lambda: frozenset(code for code in covered if code not in MYANMAR),
+    )
     burmese = factories.ParticipantFactory(full_name="Naw Htoo Paw", native_name="နော်ထူးပေါ်")
     vietnamese = factories.ParticipantFactory(
         full_name="Nguyen Van An", native_name="Nguyễn Văn An"
@@ -472,3 +483,14 @@ def test_a_native_name_no_font_can_draw_is_left_off_rather_than_printed_as_boxes
     assert lines[burmese.pk].full_name == "Naw Htoo Paw"
     assert lines[burmese.pk].native_name == ""
     assert lines[vietnamese.pk].native_name == "Nguyễn Văn An"
+
+
+def test_a_native_name_is_printed_once_a_font_draws_its_script(cast, monkeypatch):
+    covered = rosters_pdf.printable_codepoints()
+    monkeypatch.setattr(rosters_pdf, "printable_codepoints", lambda: covered | frozenset(MYANMAR))
+    burmese = factories.ParticipantFactory(full_name="Naw Htoo Paw", native_name="နော်ထူးပေါ်")
+    factories.InvitationFactory(
+        workshop=cast.workshop, participant=burmese, status=InvitationStatus.ACCEPTED
+    )
+    lines = {line.participant_id: line for line in roster_lines(cast.workshop, "accepted")}
+    assert lines[burmese.pk].native_name == "နော်ထူးပေါ်"
