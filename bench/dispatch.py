@@ -186,6 +186,44 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def own_backend() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+class Backends:
+    """CPU used by the PostgreSQL backends of the bench database other than this process's:
+    Celery closes a worker's connection after each task, so each batch has a backend of its
+    own. ``sample()`` (each poll) notes what each has used so far; one that ended within the
+    last poll loses what it used since its last sample, so the figure is a floor."""
+
+    def __init__(self, database: str, own: int) -> None:
+        self.tag = f" {database} ".encode()
+        self.own = own
+        self.known: dict[int, bool] = {}
+        self.used: dict[int, float] = {}
+
+    def sample(self) -> None:
+        for name in os.listdir("/proc"):
+            if not name.isdigit():
+                continue
+            pid = int(name)
+            try:
+                if pid not in self.known:
+                    cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+                    self.known[pid] = cmdline.startswith(b"postgres: ") and self.tag in cmdline
+                if self.known[pid] and pid != self.own:
+                    self.used[pid] = cpu_seconds(pid)
+            except OSError:  # it ended meanwhile
+                continue
+
+    def total(self, before: dict[int, float]) -> float:
+        return sum(used - before.get(pid, 0.0) for pid, used in self.used.items())
+
+
 def stop_workers(workers: list[subprocess.Popen]) -> None:
     for worker in workers:
         worker.terminate()
@@ -245,6 +283,11 @@ def main() -> None:
         workers = start_workers(queue, f"smtp://127.0.0.1:{sink.port}", run_dir)
         try:
             pids = {"sink": sink.pid, **{f"worker{n + 1}": w.pid for n, w in enumerate(workers)}}
+            pids["bench polling"] = os.getpid()
+            pids["its PostgreSQL backend"] = own_backend()
+            backends = Backends(BENCH_URL.rsplit("/", 1)[1], pids["its PostgreSQL backend"])
+            backends.sample()
+            backends_before = dict(backends.used)
             cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
             started = time.perf_counter()
             dispatch_due_messages.apply_async(queue=queue)
@@ -252,11 +295,13 @@ def main() -> None:
             sent = 0
             while time.perf_counter() < deadline:
                 sent = ScheduledMessage.objects.filter(status=MessageStatus.SENT).count()
+                backends.sample()
                 if sent == count:
                     break
                 time.sleep(0.1)
             seconds = time.perf_counter() - started
             cpu = {name: cpu_seconds(pid) - cpu_before[name] for name, pid in pids.items()}
+            cpu["workers' PostgreSQL backends"] = backends.total(backends_before)
         finally:
             stop_workers(workers)
         received = sink.counts()

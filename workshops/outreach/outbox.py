@@ -21,6 +21,8 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import get_connection
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
+from django.core.mail.message import sanitize_address
 from django.db import connection, transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
@@ -413,23 +415,42 @@ def _write_outcomes(
         f"AND {quote(claimed_at.column)} = %s"
     )
     params += [*ids, MessageStatus.SENDING.value, claimed_at.get_db_prep_save(token, connection)]
+    if connection.vendor == "postgresql":
+        invitation = Invitation._meta
+        sent_at = quote(invitation.get_field("sent_at").column)
+        told_sql = (
+            f", told AS (UPDATE {quote(invitation.db_table)} SET {sent_at} = %s "
+            f"WHERE {quote(invitation.pk.column)} IN ({', '.join(['%s'] * len(told))}) "
+            f"AND {sent_at} IS NULL)"
+            if told
+            else ""
+        )
+        return _prepared_count(
+            f"WITH changed AS ({sql} RETURNING 1){told_sql} SELECT count(*) FROM changed",
+            [*params, now, *told] if told else params,
+        )
     with connection.cursor() as cursor:
-        if told and connection.vendor == "postgresql":
-            invitation = Invitation._meta
-            sent_at = quote(invitation.get_field("sent_at").column)
-            cursor.execute(
-                f"WITH changed AS ({sql} RETURNING 1), told AS ("
-                f"UPDATE {quote(invitation.db_table)} SET {sent_at} = %s "
-                f"WHERE {quote(invitation.pk.column)} IN ({', '.join(['%s'] * len(told))}) "
-                f"AND {sent_at} IS NULL) SELECT count(*) FROM changed",
-                [*params, now, *told],
-            )
-            return cursor.fetchone()[0]
         cursor.execute(sql, params)
         written = cursor.rowcount
     if told:
         Invitation.objects.filter(pk__in=told, sent_at__isnull=True).update(sent_at=now)
     return written
+
+
+def _prepared_count(sql: str, params: list) -> int:
+    """Run ``sql`` (which answers one count) as a server-side prepared statement.
+
+    A batch runs the same few statements once per message: prepared, PostgreSQL parses and
+    plans each once per connection instead of every time, and the values travel as
+    parameters instead of being quoted into the text. Django's own cursors bind on the
+    client (``server_side_binding`` is off), so this takes the connection's psycopg
+    connection, with Django's error translation around it."""
+    import psycopg  # only here: the PostgreSQL branch
+
+    connection.ensure_connection()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, params, prepare=True)
+        return cursor.fetchone()[0]
 
 
 def _failed_attempt(message: ScheduledMessage, exc: Exception) -> tuple[str, dict]:
@@ -510,6 +531,10 @@ def send_batch(ids: list[int]) -> BatchResult:
 def _send(messages: list[ScheduledMessage], batch: _Batch, result: BatchResult) -> BatchResult:
     book = compose.TemplateBook()
     smtp = get_connection(fail_silently=False)
+    # Django's own SMTP backend (not a subclass that may sign or rewrite messages) is handed
+    # the bytes it would have written itself: what its send_messages does, less the MIME tree.
+    direct = type(smtp) is SMTPBackend
+    envelope_from = sanitize_address(settings.DEFAULT_FROM_EMAIL, settings.DEFAULT_CHARSET)
     is_open = False
     try:
         for position, message in enumerate(messages):
@@ -527,7 +552,8 @@ def _send(messages: list[ScheduledMessage], batch: _Batch, result: BatchResult) 
                 continue
             try:
                 rendered = compose.render(message, book)
-                email = compose.email_for(message, rendered, connection=smtp)
+                wire = compose.wire_bytes(message, rendered) if direct else None
+                email = None if wire else compose.email_for(message, rendered, connection=smtp)
             except Exception as exc:  # a bug or a broken template: visible, not retried
                 log.exception("outbox: message %s could not be rendered", message.pk)
                 batch.finish(
@@ -542,7 +568,11 @@ def _send(messages: list[ScheduledMessage], batch: _Batch, result: BatchResult) 
                 if not is_open:
                     smtp.open()
                     is_open = True
-                smtp.send_messages([email])
+                if wire:
+                    to = [sanitize_address(rendered.to, settings.DEFAULT_CHARSET)]
+                    smtp.connection.sendmail(envelope_from, to, wire)
+                else:
+                    smtp.send_messages([email])
             except (smtplib.SMTPException, OSError) as exc:
                 outcome, fields = _failed_attempt(message, exc)
                 batch.finish(message, **fields)
