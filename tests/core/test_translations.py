@@ -46,6 +46,7 @@ PARTICIPANT_TEMPLATES = [
     ROOT / "templates/403_csrf.html",
     ROOT / "templates/error.html",
     ROOT / "templates/base.html",
+    ROOT / "templates/core/_language_switcher.html",  # on the RSVP pages too
 ]
 # The RSVP view and form, the built-in wording of every email and what compose puts in it.
 PARTICIPANT_MODULES = [
@@ -203,6 +204,66 @@ def test_translations_keep_placeholders_and_line_breaks(language):
         assert msgstr.count("\n") == msgid.count("\n"), msgstr
         assert msgstr.startswith(" ") == msgid.startswith(" "), msgstr  # " (by %(date)s)"
         assert "Olive Branch" not in msgid or "Olive Branch" in msgstr
+
+
+# --- The rest of the interface ------------------------------------------------------------------
+
+# Staff, facilitators and admins work in English, Arabic or French; Hebrew covers what a
+# participant reads (above).
+UI_TRANSLATED = ("ar", "fr")
+APPS = ("config", "core", "dialogues", "participants", "workshops")
+
+
+def ui_msgids() -> set[str]:
+    """Every string makemessages gathers from the templates and the apps' Python modules."""
+    msgids = set()
+    for path in sorted((ROOT / "templates").rglob("*.html")):
+        msgids |= template_msgids(path)
+    for app in APPS:
+        for path in sorted((ROOT / app).rglob("*.py")):
+            if "migrations" not in path.parts:
+                msgids |= module_msgids(path)
+    return msgids
+
+
+def test_the_interface_strings_are_found():
+    msgids = ui_msgids()
+    assert participant_msgids() <= msgids
+    for expected in ("Programs", "Take attendance", "Audit log", "Users and roles"):
+        assert expected in msgids, expected
+    assert len(msgids) >= 1000
+
+
+def _translated(translations: dict, msgid: str) -> bool:
+    """A plural's forms are keyed (msgid, index): gettext speaks English if one is empty."""
+    if msgid in translations:
+        return bool(translations[msgid])
+    forms = [
+        text for key, text in translations.items() if isinstance(key, tuple) and key[0] == msgid
+    ]
+    return bool(forms) and all(forms)
+
+
+@pytest.mark.parametrize("language", UI_TRANSLATED)
+def test_every_interface_string_is_translated(language):
+    translations = catalogue(language)
+    missing = sorted(msgid for msgid in ui_msgids() if not _translated(translations, msgid))
+    assert not missing, (
+        f"{len(missing)} strings not translated into {language}, e.g. {missing[:20]}. Run "
+        f"`make messages`, translate in locale/{language}/LC_MESSAGES/django.po, then "
+        "`make compilemessages`."
+    )
+
+
+@pytest.mark.parametrize("language", UI_TRANSLATED)
+def test_interface_translations_keep_their_placeholders(language):
+    """A lost `%(name)s` raises at run time, a lost `{{ name }}` leaves a hole."""
+    translations = catalogue(language)
+    for msgid, msgstr in translations.items():
+        if not msgid or isinstance(msgid, tuple):  # the header; plural forms
+            continue
+        for pattern in (PLACEHOLDER, PYTHON_FORMAT):
+            assert sorted(pattern.findall(msgstr)) == sorted(pattern.findall(msgid)), msgstr
 
 
 @pytest.mark.parametrize("language", sorted(RTL))
