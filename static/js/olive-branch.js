@@ -11,4 +11,48 @@
     }
   });
 
+  // A table wider (or taller) than its box scrolls inside .table-responsive: such a box takes
+  // the focus, so that the keyboard alone can scroll it (WCAG 2.1.1), and is named after its
+  // table. Boxes that do not scroll stay out of the Tab order.
+  var SCROLLERS = ".table-responsive, .ob-timeline-table";
+
+  function markScrollers() {
+    document.querySelectorAll(SCROLLERS).forEach(function (box) {
+      if (box.hasAttribute("tabindex") && !box.dataset.obScroller) {
+        return;  // the template decided
+      }
+      var scrolls = box.scrollWidth > box.clientWidth + 1 || box.scrollHeight > box.clientHeight + 1;
+      var table = box.querySelector("table");
+      if (scrolls && !box.dataset.obScroller) {
+        box.dataset.obScroller = "1";
+        box.tabIndex = 0;
+        var section = box.closest("section[aria-labelledby]");
+        var labelledBy = (table && table.getAttribute("aria-labelledby")) ||
+          (section && section.getAttribute("aria-labelledby"));
+        var caption = table && table.caption && table.caption.textContent.trim();
+        if (labelledBy || caption) {
+          box.setAttribute("role", "region");
+          if (labelledBy) {
+            box.setAttribute("aria-labelledby", labelledBy);
+          } else {
+            box.setAttribute("aria-label", caption);
+          }
+        }
+      } else if (!scrolls && box.dataset.obScroller) {
+        delete box.dataset.obScroller;
+        ["tabindex", "role", "aria-labelledby", "aria-label"].forEach(function (name) {
+          box.removeAttribute(name);
+        });
+      }
+    });
+  }
+
+  var resizing = null;
+  document.addEventListener("DOMContentLoaded", markScrollers);
+  document.addEventListener("htmx:afterSettle", markScrollers);
+  window.addEventListener("resize", function () {
+    window.clearTimeout(resizing);
+    resizing = window.setTimeout(markScrollers, 150);
+  });
+
 })();
