@@ -28,7 +28,7 @@ from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from participants import safety
-from participants.models import ConsentRecord, ConsentScope
+from participants.models import ConsentRecord, ConsentScope, Participant
 from workshops.models import (
     ActionStatus,
     Invitation,
@@ -36,6 +36,7 @@ from workshops.models import (
     MessageKind,
     MessageStatus,
     ScheduledMessage,
+    Workshop,
     WorkshopStatus,
 )
 from workshops.outreach import compose
@@ -186,20 +187,40 @@ def _take(ids: list[int]) -> tuple[datetime | None, list[ScheduledMessage]]:
         ScheduledMessage.objects.filter(
             id__in=taken, status=MessageStatus.SENDING, claimed_at=token
         )
-        .select_related(
-            "recipient_participant",
-            "recipient_user",
-            "invitation__participant",
-            "invitation__workshop__program",
-            "follow_up_action__workshop__program",
-        )
+        .select_related("recipient_participant", "recipient_user", "invitation", "follow_up_action")
         .annotate(
             contact_consent=Subquery(contact.values("granted")[:1]),
             contact_consent_on=Subquery(contact.values("given_on")[:1]),
         )
         .order_by("send_at", "id")
     )
+    _share_related(messages)
     return token, messages
+
+
+def _share_related(messages: list[ScheduledMessage]) -> None:
+    """Give a batch's rows their workshops (with programs) and invitees, each loaded once:
+    a batch is mostly one workshop's invitations, whose invitee is the recipient, and
+    joining them into every row loaded the same workshop and person once per message."""
+    workshop_ids = {m.invitation.workshop_id for m in messages if m.invitation_id} | {
+        m.follow_up_action.workshop_id for m in messages if m.follow_up_action_id
+    }
+    workshops = Workshop.objects.select_related("program").in_bulk(workshop_ids)
+    recipients = {m.recipient_participant_id: m.recipient_participant for m in messages}
+    missing = {
+        m.invitation.participant_id
+        for m in messages
+        if m.invitation_id and m.invitation.participant_id not in recipients
+    }
+    people = {**Participant.objects.in_bulk(missing), **recipients} if missing else recipients
+    for message in messages:
+        if message.invitation_id:
+            invitation = message.invitation
+            invitation.workshop = workshops[invitation.workshop_id]
+            invitation.participant = people[invitation.participant_id]
+        if message.follow_up_action_id:
+            action = message.follow_up_action
+            action.workshop = workshops[action.workshop_id]
 
 
 def reasons_not_to_send(message: ScheduledMessage) -> list[str]:
