@@ -139,6 +139,7 @@ POST_ONLY = [
     "participants:duplicates_scan",
     "participants:import_cancel",
     "participants:import_confirm",
+    "set_language",
     "two_factor_backup_codes",
     "two_factor_disable",
     "workshops:action_status",
