@@ -590,7 +590,7 @@ def _send(messages: list[ScheduledMessage], batch: _Batch, result: BatchResult) 
                     smtp.open()
                     is_open = True
                 if wire:
-                    to = [sanitize_address(rendered.to, settings.DEFAULT_CHARSET)]
+                    to = [compose.envelope_address(rendered.to)]
                     smtp.connection.sendmail(envelope_from, to, wire)
                 else:
                     smtp.send_messages([email])
