@@ -402,8 +402,8 @@ def _write_outcomes(
 
     Plain SQL (CASE on the id) because it runs once per message sent and the ORM's
     Case/When costs more to compile than the database takes to run it. On PostgreSQL the
-    invitations are set in the same statement; elsewhere in a second one (the caller holds
-    a transaction then)."""
+    invitations are set in the same statement, a prepared one (``_prepared_count``);
+    elsewhere in a second one (the caller holds a transaction then)."""
     if not outcomes and start is None:
         return Invitation.objects.filter(pk__in=told, sent_at__isnull=True).update(sent_at=now)
     meta = ScheduledMessage._meta
