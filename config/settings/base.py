@@ -301,6 +301,10 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     }
 # Publishing never waits on a broker that is down: the outbox keeps the work.
 CELERY_TASK_PUBLISH_RETRY = False
+# Celery's Django fixup closes the database connection around every task unless this is set;
+# a worker keeps it as a web process does (CONN_MAX_AGE), checked before each task as a request
+# checks it (config.celery), and recycled after this many tasks.
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=500)
 
 # --- The outbox (workshops.outreach) ---------------------------------------------------------
 OUTBOX_CLAIM_BATCH = env.int("OUTBOX_CLAIM_BATCH", default=200)

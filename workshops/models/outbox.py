@@ -44,7 +44,7 @@ class ScheduledMessage(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=MessageStatus.choices, default=MessageStatus.PENDING
     )
-    dedupe_key = models.CharField(_("dedupe key"), max_length=200, unique=True)
+    dedupe_key = models.CharField(_("dedupe key"), max_length=200)
     send_at = models.DateTimeField(_("due"))
     recipient_participant = models.ForeignKey(
         Participant,
@@ -69,6 +69,7 @@ class ScheduledMessage(models.Model):
         null=True,
         blank=True,
         related_name="scheduled_messages",
+        db_index=False,  # message_workshop_idx leads with it
     )
     invitation = models.ForeignKey(
         Invitation,
@@ -77,6 +78,7 @@ class ScheduledMessage(models.Model):
         null=True,
         blank=True,
         related_name="scheduled_messages",
+        db_index=False,  # message_invitation_idx leads with it
     )
     follow_up_action = models.ForeignKey(
         FollowUpAction,
@@ -106,7 +108,11 @@ class ScheduledMessage(models.Model):
         verbose_name = _("scheduled message")
         verbose_name_plural = _("scheduled messages")
         ordering = ["send_at", "id"]
+        # Every status change of a message writes to each of its indexes, so there is none
+        # to spare: the dedupe key is unique by a constraint (no LIKE index beside it) and the
+        # workshop and invitation are found through the (…, status) indexes below.
         constraints = [
+            models.UniqueConstraint(fields=["dedupe_key"], name="message_dedupe_key_unique"),
             models.CheckConstraint(
                 condition=(
                     models.Q(recipient_participant__isnull=False, recipient_user__isnull=True)
