@@ -575,6 +575,13 @@ def seed_messages(
         tally,
         clean=False,
     )
+    # The outbox stamps created_at itself: an invitation row is dated back to when it was
+    # sent, so the send panel says when the invitations went out, not when the demo was seeded.
+    for row in rows:
+        if row["kind"] == MessageKind.INVITATION:
+            ScheduledMessage.objects.filter(dedupe_key=row["dedupe_key"]).exclude(
+                created_at=row["send_at"]
+            ).update(created_at=row["send_at"])
 
 
 # --- Message templates: the living-room dialogue writes to people in their own language ---------
