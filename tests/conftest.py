@@ -258,3 +258,15 @@ def screenshot(page):
         return path
 
     return take
+
+
+@pytest.fixture
+def eager_celery():
+    """Tasks run in the test's process, when the transaction that queued them commits (with
+    ``django_capture_on_commit_callbacks(execute=True)``); their errors propagate."""
+    from config.celery import app
+
+    previous = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = previous

@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from openpyxl import Workbook, load_workbook
 
-from config.celery import app
 from core.models import AuditEvent
 from participants import tasks
 from participants.imports.reading import COLUMNS, _unreadable_xlsx, read_table
@@ -21,19 +20,11 @@ from participants.models import ImportStatus, Participant, ParticipantImport, Ta
 from tests import factories
 from tests.html import assert_valid_page
 
-pytestmark = pytest.mark.django_db
+# Tasks run in the test's process, when the transaction that queued them commits.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 
 UPLOAD = reverse("participants:import_upload")
 HEADER = ["full_name", "email", "phone", "country", "sector", "community", "organisation"]
-
-
-@pytest.fixture(autouse=True)
-def eager_celery():
-    """Tasks run in the test's process, when the transaction that queued them commits."""
-    previous = app.conf.task_always_eager, app.conf.task_eager_propagates
-    app.conf.task_always_eager = app.conf.task_eager_propagates = True
-    yield
-    app.conf.task_always_eager, app.conf.task_eager_propagates = previous
 
 
 @pytest.fixture

@@ -29,7 +29,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
-from config.celery import app
 from core.validators import storable
 from participants.imports.planning import Action, plan_table
 from participants.imports.reading import COLUMNS, Table
@@ -37,18 +36,10 @@ from participants.models import ImportStatus, Participant, ParticipantImport
 from tests import factories
 from tests.security import hostile
 
-pytestmark = pytest.mark.django_db
+# Tasks run in the test's process, when the transaction that queued them commits.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 
 UPLOAD = reverse("participants:import_upload")
-
-
-@pytest.fixture(autouse=True)
-def eager_celery():
-    """Tasks run in the test's process, when the transaction that queued them commits."""
-    previous = app.conf.task_always_eager, app.conf.task_eager_propagates
-    app.conf.task_always_eager = app.conf.task_eager_propagates = True
-    yield
-    app.conf.task_always_eager, app.conf.task_eager_propagates = previous
 
 
 @pytest.fixture

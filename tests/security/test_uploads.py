@@ -13,24 +13,16 @@ from django.urls import reverse
 from openpyxl import Workbook
 from openpyxl import load_workbook as real_load_workbook
 
-from config.celery import app
 from participants.imports.reading import ImportFileError, check_zip, read_rows
 from participants.models import ImportStatus, Participant, ParticipantImport
 from tests import factories
 from tests.security import hostile
 
-pytestmark = pytest.mark.django_db
+# Tasks run in the test's process, when the transaction that queued them commits.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 
 UPLOAD = reverse("participants:import_upload")
 MB = 1024 * 1024
-
-
-@pytest.fixture(autouse=True)
-def eager_celery():
-    previous = app.conf.task_always_eager, app.conf.task_eager_propagates
-    app.conf.task_always_eager = app.conf.task_eager_propagates = True
-    yield
-    app.conf.task_always_eager, app.conf.task_eager_propagates = previous
 
 
 @pytest.fixture

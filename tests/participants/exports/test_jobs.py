@@ -9,7 +9,6 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils import timezone
 
-from config.celery import app
 from core.models import AuditEvent
 from participants import safety, tasks
 from participants.exports.services import export_jobs_expire
@@ -17,17 +16,10 @@ from participants.models import ExportJob, ExportJobStatus, RiskLevel
 from tests import factories
 from tests.participants.exports.helpers import by_first_column, csv_rows, xlsx_rows
 
-pytestmark = pytest.mark.django_db
+# Tasks run in the test's process, when the transaction that queued them commits.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 
 URL = reverse("participants:export")
-
-
-@pytest.fixture(autouse=True)
-def eager_celery():
-    previous = app.conf.task_always_eager, app.conf.task_eager_propagates
-    app.conf.task_always_eager = app.conf.task_eager_propagates = True
-    yield
-    app.conf.task_always_eager, app.conf.task_eager_propagates = previous
 
 
 @pytest.fixture

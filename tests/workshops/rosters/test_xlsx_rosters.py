@@ -56,9 +56,8 @@ def test_workshop_roster_xlsx(client, cast):
 
 
 def test_a_facilitators_big_roster_goes_through_a_job(
-    client, cast, settings, django_capture_on_commit_callbacks
+    client, cast, settings, django_capture_on_commit_callbacks, eager_celery
 ):
-    from config.celery import app
     from participants.models import ExportJob, ExportJobStatus
 
     settings.EXPORT_XLSX_BACKGROUND_ROWS = 1
@@ -67,17 +66,12 @@ def test_a_facilitators_big_roster_goes_through_a_job(
             workshop=cast.workshop, participant=factories.ParticipantFactory(full_name=name)
         )
     client.force_login(cast.facilitator)
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            response = client.post(
-                reverse("workshops:roster_export", args=[cast.workshop.pk]),
-                {"columns": ["name", "status"], "format": "xlsx", "scope": "invited",
-                 "action": "export"},
-            )  # fmt: skip
-    finally:
-        app.conf.task_always_eager = previous
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("workshops:roster_export", args=[cast.workshop.pk]),
+            {"columns": ["name", "status"], "format": "xlsx", "scope": "invited",
+             "action": "export"},
+        )  # fmt: skip
     job = ExportJob.objects.get()
     assert response["Location"] == reverse("participants:export_job", args=[job.pk])
     job.refresh_from_db()
