@@ -99,6 +99,8 @@ def invitations_progress(request: HttpRequest, pk: int) -> HttpResponse:
             "workshop": workshop,
             "progress": selectors.invitation_send_progress(workshop),
             "polled": request.headers.get("HX-Trigger") == "send-progress",
+            # The same zone as the message queue's times below the panel.
+            "zone": viewer_zone(request.user) or timezone.get_current_timezone(),
         },
     )
 

@@ -2,7 +2,7 @@
 that htmx polls every 2 seconds until nothing is left to send, then a summary."""
 
 import re
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from django.urls import reverse
@@ -277,3 +277,21 @@ def test_the_panel_updates_itself_until_the_send_is_done(page, live_server, cast
     # The send page loads the same panel after itself.
     page.goto(f"{live_server.url}{reverse('workshops:invitations_send', args=[cast.workshop.pk])}")
     assert "9 sent, 1 failed" in page.get_by_test_id("send-progress-summary").inner_text()
+
+
+def test_the_send_time_is_in_the_viewers_zone_like_the_queue_below(client, cast):
+    """Staff in Oslo read 08:00 in the panel and in the table under it, not the UTC 07:00."""
+    (message,) = rows(cast.workshop, MessageStatus.SENT, 1)
+    seven_utc = timezone.now().replace(
+        month=1, day=15, hour=7, minute=0, second=0, microsecond=0, tzinfo=UTC
+    )
+    ScheduledMessage.objects.filter(pk=message.pk).update(created_at=seven_utc, send_at=seven_utc)
+    cast.staff.time_zone = "Europe/Oslo"
+    cast.staff.save(update_fields=["time_zone"])
+    client.force_login(cast.staff)
+
+    assert "scheduled 15 Jan" in panel(client, cast.workshop)
+    assert ", 08:00" in panel(client, cast.workshop) and "07:00" not in panel(client, cast.workshop)
+    queue = client.get(reverse("workshops:messages", args=[cast.workshop.pk])).content.decode()
+    progress_html = queue[queue.index('id="send-progress"') : queue.index("</section>")]
+    assert ", 08:00" in progress_html and "07:00" not in progress_html
