@@ -1,5 +1,6 @@
 """factory_boy factories for every model, in one place."""
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 import factory
@@ -177,3 +178,31 @@ class ScheduledMessageFactory(factory.django.DjangoModelFactory):
     dedupe_key = factory.Sequence(lambda n: f"invitation:{n}")
     message_id = factory.LazyAttribute(lambda m: message_id_for(m.dedupe_key))
     send_at = factory.LazyFunction(timezone.now)
+
+
+@dataclass(frozen=True)
+class CyprusRegistry:
+    greek: Community
+    turkish: Community
+    academic: Sector
+    religious: Sector
+
+
+def cyprus_registry() -> CyprusRegistry:
+    """Two communities, two sectors and five people, Greek and Turkish Cypriot academics and
+    clergy: enough for the planning journeys to build a balanced delegation."""
+    registry = CyprusRegistry(
+        greek=CommunityFactory(name="Greek Cypriot", slug="greek-cypriot", colour="#1f77b4"),
+        turkish=CommunityFactory(name="Turkish Cypriot", slug="turkish-cypriot", colour="#d62728"),
+        academic=sector("academic"),
+        religious=sector("religious"),
+    )
+    for name, community, area in [
+        ("Eleni Charalambous", registry.greek, registry.academic),
+        ("Andreas Georgiou", registry.greek, registry.religious),
+        ("Maria Ioannou", registry.greek, registry.academic),
+        ("Mehmet Yilmaz", registry.turkish, registry.academic),
+        ("Ayşe Kaya", registry.turkish, registry.religious),
+    ]:
+        ParticipantFactory(full_name=name, community=community, sector=area)
+    return registry

@@ -16,7 +16,7 @@ from tests.accessibility import (
     type_date,
     type_datetime,
 )
-from tests.factories import DEMO_PASSWORD, sector
+from tests.factories import DEMO_PASSWORD
 from workshops.models import Invitation, Session, Workshop
 
 pytestmark = [
@@ -32,19 +32,8 @@ def type_into(page, selector: str, text: str) -> None:
 
 
 def test_staff_plan_a_workshop_and_a_balanced_delegation_by_keyboard(page, live_server, cast):
-    greek = factories.CommunityFactory(name="Greek Cypriot", slug="greek-cypriot", colour="#1f77b4")
-    turkish = factories.CommunityFactory(
-        name="Turkish Cypriot", slug="turkish-cypriot", colour="#d62728"
-    )
-    academic, religious = sector("academic"), sector("religious")
-    for name, community, area in [
-        ("Eleni Charalambous", greek, academic),
-        ("Andreas Georgiou", greek, religious),
-        ("Mehmet Yilmaz", turkish, academic),
-        ("Ayşe Kaya", turkish, religious),
-        ("Maria Ioannou", greek, academic),
-    ]:
-        factories.ParticipantFactory(full_name=name, community=community, sector=area)
+    registry = factories.cyprus_registry()
+    greek, turkish, religious = registry.greek, registry.turkish, registry.religious
 
     # Sign in: Tab to each field, type, Enter.
     page.goto(f"{live_server.url}/")

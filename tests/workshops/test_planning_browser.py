@@ -5,7 +5,6 @@ import pytest
 from dialogues.models import Program
 from tests import factories
 from tests.core.test_browser import sign_in
-from tests.factories import sector
 from workshops.models import Invitation, Session, Workshop
 
 pytestmark = [
@@ -15,19 +14,7 @@ pytestmark = [
 
 
 def test_staff_plan_a_program_workshop_agenda_and_delegation(page, live_server, cast, screenshot):
-    greek = factories.CommunityFactory(name="Greek Cypriot", slug="greek-cypriot", colour="#1f77b4")
-    turkish = factories.CommunityFactory(
-        name="Turkish Cypriot", slug="turkish-cypriot", colour="#d62728"
-    )
-    academic, religious = sector("academic"), sector("religious")
-    for name, community, area in [
-        ("Eleni Charalambous", greek, academic),
-        ("Andreas Georgiou", greek, religious),
-        ("Maria Ioannou", greek, academic),
-        ("Mehmet Yilmaz", turkish, academic),
-        ("Ayşe Kaya", turkish, religious),
-    ]:
-        factories.ParticipantFactory(full_name=name, community=community, sector=area)
+    turkish = factories.cyprus_registry().turkish
     factories.ParticipantFactory(
         full_name="Hasan Demir",
         community=turkish,
