@@ -17,7 +17,7 @@ from email.generator import NLCRE
 from email.mime.text import MIMEText
 from email.policy import Compat32
 from email.utils import formatdate, parseaddr
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import TypeVar
 from urllib.parse import urlsplit
 
@@ -90,6 +90,10 @@ class TemplateBook:
         self._cache: dict[tuple[int, str], dict[str | None, MessageTemplate]] = {}
         self._shared: dict[tuple, object] = {}
         self.calendars = ics.CalendarBook()
+
+    @cached_property
+    def links(self) -> links.RsvpLinks:
+        return links.RsvpLinks()
 
     def shared(self, key: tuple, make: Callable[[], T]) -> T:
         """``make()`` once per batch for ``key``; the batch is rendered within a second or
@@ -258,7 +262,7 @@ def _invitation_values(
         values["venue"] = hidden
         values["dates"] = discreet_dates
     values["participant_name"] = invitation.participant.full_name
-    values["rsvp_link"] = links.rsvp_url(invitation)
+    values["rsvp_link"] = book.links.url(invitation)
     return values
 
 
@@ -284,22 +288,41 @@ def recipient(message: ScheduledMessage) -> tuple[str, str, str]:
 def _linked(line: str) -> str:
     """One line, escaped, its links clickable. A link reads left to right inside Arabic or
     Hebrew text too, and a long one may break anywhere rather than widen a phone's screen."""
+    if not any(mark in line for mark in ".@:"):
+        return escape(line)  # what urlize gives: it only looks at words with one of these
     return urlize(escape(line), autoescape=False).replace(
         "<a href=", '<a dir="ltr" style="word-break:break-all" href='
     )
 
 
-def html_body(text: str, book: TemplateBook | None = None) -> str:
+def html_body(text: str, book: TemplateBook | None = None, *, token: str = "") -> str:
     """The plain text as HTML paragraphs with its links made clickable.
 
     Line by line, and each distinct line once per batch: most lines of a batch's messages
     are the same template text, and ``urlize`` is slow. The result is what the whole text
-    at once gives (``urlize`` treats every word on its own)."""
+    at once gives (``urlize`` treats every word on its own).
+
+    ``token``: the recipient's RSVP token. A line holding it (their link) is linked once per
+    batch with a stand-in of the same length, hex, in its place: neither kind of character
+    is changed by escaping or quoting, and it sits inside the link, so only it differs."""
     book = book or TemplateBook()
-    lines = [
-        book.shared(("line", line), lambda line=line: _linked(line)) for line in text.split("\n")
-    ]
+    if len(token) < 32:  # a signed token is longer: its signature alone is 43 characters
+        token = ""
+    stand_in = book.shared(("stand-in", len(token)), lambda: _stand_in(len(token)))
+    lines = []
+    for line in text.split("\n"):
+        if token and token in line:
+            shared = line.replace(token, stand_in)
+            linked = book.shared(("line", shared), lambda line=shared: _linked(line))
+            lines.append(linked.replace(stand_in, token))
+        else:
+            lines.append(book.shared(("line", line), lambda line=line: _linked(line)))
     return mark_safe(linebreaks_filter(mark_safe("\n".join(lines))))
+
+
+def _stand_in(length: int) -> str:
+    """``length`` hex digits, the first 32 random: no text can hold them by chance."""
+    return (secrets.token_hex(16) * (length // 32 + 1))[:length]
 
 
 def render(message: ScheduledMessage, book: TemplateBook | None = None) -> Rendered:
@@ -311,15 +334,20 @@ def render(message: ScheduledMessage, book: TemplateBook | None = None) -> Rende
     workshop = invitation.workshop if invitation else action.workshop
     subject_text, body_text, language = book.wording(workshop.program_id, message.kind, preferred)
     with translation.override(language or settings.LANGUAGE_CODE):
+        token = ""
         if invitation is not None:
             values = _invitation_values(message, invitation, book)
+            token = book.links.token_in(values["rsvp_link"])
         else:
             values = _action_values(action, name)
         subject = " ".join(fill(subject_text, values).split())
         text = fill(body_text, values).strip() + "\n"
         direction = "rtl" if language.split("-")[0] in RTL_LANGUAGES else "ltr"
         html = book.page(
-            subject=subject, body=html_body(text, book), language=language, direction=direction
+            subject=subject,
+            body=html_body(text, book, token=token),
+            language=language,
+            direction=direction,
         )
         rendered = Rendered(to=address, subject=subject, text=text, html=html, language=language)
         if invitation is not None and message.kind in WITH_CALENDAR:
@@ -408,6 +436,14 @@ def email_for(
 def _header(name: str, value: str) -> bytes:
     """One header as ``email_for(...).message().as_bytes(linesep="\\r\\n")`` writes it: the
     same checks and encoding (Django's), the same folding (``QUICK_HEADERS``)."""
+    if (
+        value.isascii()
+        and len(name) + len(value) + 2 <= QUICK_HEADERS_CRLF.max_line_length
+        and "\n" not in value
+        and "\r" not in value
+        and name.lower() != "subject"
+    ):  # what both leave as it is: short ASCII, and not a Subject (Django encodes those)
+        return f"{name}: {value}\r\n".encode()
     name, value = forbid_multi_line_headers(name, value, settings.DEFAULT_CHARSET)
     return QUICK_HEADERS_CRLF.fold_binary(name, value)
 
