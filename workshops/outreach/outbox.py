@@ -18,12 +18,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.mail import get_connection
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.core.mail.message import sanitize_address
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
@@ -401,61 +402,78 @@ def _write_outcomes(
     ``sent_at``. Returns how many messages it changed.
 
     Plain SQL (CASE on the id) because it runs once per message sent and the ORM's
-    Case/When costs more to compile than the database takes to run it. On PostgreSQL the
-    invitations are set in the same statement, a prepared one (``_prepared_count``);
-    elsewhere in a second one (the caller holds a transaction then)."""
+    Case/When costs more to compile than the database takes to run it; its text is made
+    once per shape (``_outcomes_statement``). On PostgreSQL the invitations are set in the
+    same statement, a prepared one (``_prepared_count``); elsewhere in a second one (the
+    caller holds a transaction then)."""
     if not outcomes and start is None:
         return Invitation.objects.filter(pk__in=told, sent_at__isnull=True).update(sent_at=now)
+    db = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: each use of the proxy costs
+    names = tuple(sorted({name for fields in outcomes.values() for name in fields}))
+    shape = tuple(tuple(name in fields for name in names) for fields in outcomes.values())
+    sql = _outcomes_statement(db.vendor, names, shape, start is not None, len(told))
     meta = ScheduledMessage._meta
-    quote = connection.ops.quote_name
-    pk = quote(meta.pk.column)
-    sets: list[str] = []
     params: list = []
-    for name in sorted({name for fields in outcomes.values() for name in fields}):
+    for name in names:
         field = meta.get_field(name)
-        column = quote(field.column)
-        whens = []
         for row, fields in outcomes.items():
             if name in fields:
-                whens.append("WHEN %s THEN %s")
-                params += [row, field.get_db_prep_save(fields[name], connection)]
-        sets.append(f"{column} = CASE {pk} {' '.join(whens)} ELSE {column} END")
+                params += [row, field.get_db_prep_save(fields[name], db)]
     ids = list(outcomes)
     if start is not None:
-        attempts = quote(meta.get_field("attempts").column)
-        sets.append(f"{attempts} = CASE {pk} WHEN %s THEN {attempts} + 1 ELSE {attempts} END")
         params.append(start.pk)
         ids.append(start.pk)
-    updated_at, claimed_at = meta.get_field("updated_at"), meta.get_field("claimed_at")
-    sets.append(f"{quote(updated_at.column)} = %s")
-    params.append(updated_at.get_db_prep_save(now, connection))
-    sql = (
-        f"UPDATE {quote(meta.db_table)} SET {', '.join(sets)} "
-        f"WHERE {pk} IN ({', '.join(['%s'] * len(ids))}) "
-        f"AND {quote(meta.get_field('status').column)} = %s "
-        f"AND {quote(claimed_at.column)} = %s"
-    )
-    params += [*ids, MessageStatus.SENDING.value, claimed_at.get_db_prep_save(token, connection)]
-    if connection.vendor == "postgresql":
-        invitation = Invitation._meta
-        sent_at = quote(invitation.get_field("sent_at").column)
-        told_sql = (
-            f", told AS (UPDATE {quote(invitation.db_table)} SET {sent_at} = %s "
-            f"WHERE {quote(invitation.pk.column)} IN ({', '.join(['%s'] * len(told))}) "
-            f"AND {sent_at} IS NULL)"
-            if told
-            else ""
-        )
-        return _prepared_count(
-            f"WITH changed AS ({sql} RETURNING 1){told_sql} SELECT count(*) FROM changed",
-            [*params, now, *told] if told else params,
-        )
-    with connection.cursor() as cursor:
+    params.append(meta.get_field("updated_at").get_db_prep_save(now, db))
+    token = meta.get_field("claimed_at").get_db_prep_save(token, db)
+    params += [*ids, MessageStatus.SENDING.value, token]
+    if db.vendor == "postgresql":
+        return _prepared_count(sql, [*params, now, *told] if told else params)
+    with db.cursor() as cursor:
         cursor.execute(sql, params)
         written = cursor.rowcount
     if told:
         Invitation.objects.filter(pk__in=told, sent_at__isnull=True).update(sent_at=now)
     return written
+
+
+@lru_cache(maxsize=128)
+def _outcomes_statement(
+    vendor: str, names: tuple[str, ...], shape: tuple[tuple[bool, ...], ...], start: bool, told: int
+) -> str:
+    """The SQL ``_write_outcomes`` runs for outcomes setting ``names`` (``shape``: which of
+    them each row sets), with or without a message to ``start``, telling ``told``
+    invitations. Its parameters follow in the order ``_write_outcomes`` lists them."""
+    db = connections[DEFAULT_DB_ALIAS]
+    meta = ScheduledMessage._meta
+    quote = db.ops.quote_name
+    pk = quote(meta.pk.column)
+    sets: list[str] = []
+    for position, name in enumerate(names):
+        column = quote(meta.get_field(name).column)
+        whens = " ".join("WHEN %s THEN %s" for row in shape if row[position])
+        sets.append(f"{column} = CASE {pk} {whens} ELSE {column} END")
+    if start:
+        attempts = quote(meta.get_field("attempts").column)
+        sets.append(f"{attempts} = CASE {pk} WHEN %s THEN {attempts} + 1 ELSE {attempts} END")
+    sets.append(f"{quote(meta.get_field('updated_at').column)} = %s")
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET {', '.join(sets)} "
+        f"WHERE {pk} IN ({', '.join(['%s'] * (len(shape) + start))}) "
+        f"AND {quote(meta.get_field('status').column)} = %s "
+        f"AND {quote(meta.get_field('claimed_at').column)} = %s"
+    )
+    if vendor != "postgresql":
+        return sql
+    invitation = Invitation._meta
+    sent_at = quote(invitation.get_field("sent_at").column)
+    told_sql = (
+        f", told AS (UPDATE {quote(invitation.db_table)} SET {sent_at} = %s "
+        f"WHERE {quote(invitation.pk.column)} IN ({', '.join(['%s'] * told)}) "
+        f"AND {sent_at} IS NULL)"
+        if told
+        else ""
+    )
+    return f"WITH changed AS ({sql} RETURNING 1){told_sql} SELECT count(*) FROM changed"
 
 
 def _prepared_count(sql: str, params: list) -> int:
@@ -468,8 +486,9 @@ def _prepared_count(sql: str, params: list) -> int:
     connection, with Django's error translation around it."""
     import psycopg  # only here: the PostgreSQL branch
 
-    connection.ensure_connection()
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+    db = connections[DEFAULT_DB_ALIAS]
+    db.ensure_connection()
+    with db.wrap_database_errors, psycopg.Cursor(db.connection) as cursor:
         cursor.execute(sql, params, prepare=True)
         return cursor.fetchone()[0]
 
