@@ -61,6 +61,7 @@ class ScheduledMessage(models.Model):
         null=True,
         blank=True,
         related_name="scheduled_messages",
+        db_index=False,  # message_recipient_user_idx: partial, only rows that have one
     )
     workshop = models.ForeignKey(
         Workshop,
@@ -87,6 +88,7 @@ class ScheduledMessage(models.Model):
         null=True,
         blank=True,
         related_name="scheduled_messages",
+        db_index=False,  # message_follow_up_action_idx: partial, only rows that have one
     )
     message_id = models.CharField(
         _("Message-ID"),
@@ -110,7 +112,12 @@ class ScheduledMessage(models.Model):
         ordering = ["send_at", "id"]
         # Every status change of a message writes to each of its indexes, so there is none
         # to spare: the dedupe key is unique by a constraint (no LIKE index beside it) and the
-        # workshop and invitation are found through the (…, status) indexes below.
+        # workshop and invitation are found through the (…, status) indexes below. An update
+        # writes no entry into a partial index whose predicate the new row fails, so those
+        # that serve only messages in flight (the claim, the sweeper) or only the few rows
+        # with a team recipient or an action are partial: a message once sent, failed or
+        # cancelled leaves them. Every query on the two foreign keys (``= x``, ``IN (…)``,
+        # a join, the cascade's delete) implies IS NOT NULL, so the planner can still use them.
         constraints = [
             models.UniqueConstraint(fields=["dedupe_key"], name="message_dedupe_key_unique"),
             models.CheckConstraint(
@@ -126,10 +133,30 @@ class ScheduledMessage(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["status", "send_at"], name="message_due_idx"),
+            # outbox.claim_due: pending AND send_at <= now ORDER BY send_at, id.
+            models.Index(
+                fields=["send_at", "id"],
+                name="message_due_idx",
+                condition=models.Q(status=MessageStatus.PENDING),
+            ),
             models.Index(fields=["invitation", "status"], name="message_invitation_idx"),
             models.Index(fields=["workshop", "status"], name="message_workshop_idx"),
-            models.Index(fields=["status", "claimed_at"], name="message_claimed_idx"),
+            # outbox.sweep_stuck: queued or sending AND claimed_at < cutoff.
+            models.Index(
+                fields=["claimed_at"],
+                name="message_claimed_idx",
+                condition=models.Q(status__in=[MessageStatus.QUEUED, MessageStatus.SENDING]),
+            ),
+            models.Index(
+                fields=["recipient_user"],
+                name="message_recipient_user_idx",
+                condition=models.Q(recipient_user__isnull=False),
+            ),
+            models.Index(
+                fields=["follow_up_action"],
+                name="message_follow_up_action_idx",
+                condition=models.Q(follow_up_action__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
