@@ -5,8 +5,12 @@ cancellation (METHOD:CANCEL) as the same event it already holds.
 
 Every invitee of a workshop gets the same event but for three lines: when it was stamped,
 who they are (ATTENDEE) and their own link (DESCRIPTION). ``CalendarBook`` serialises the
-rest once per batch and writes only those three lines per invitee, with icalendar itself,
-so the bytes are the ones serialising the whole calendar gives (a test compares them).
+rest once per batch and writes only those three lines per invitee. They are built from
+icalendar's own pieces (its text escaping, parameter quoting, DTSTAMP value and property
+order) rather than through a throwaway ``icalendar.Event``, which cost most of the time of an
+.ics; only the folding at 75 octets is done here, on the encoded line, as ``foldline`` does
+it. The bytes are the ones serialising the whole calendar gives (tests compare them, line by
+line against icalendar's Event and as whole calendars).
 """
 
 import secrets
@@ -18,7 +22,10 @@ from functools import lru_cache
 import icalendar
 from django.conf import settings
 from django.utils import timezone
-from icalendar.parser import Contentline
+from icalendar.caselessdict import canonsort_keys
+from icalendar.parser import Contentline, Parameters, escape_char, param_value
+from icalendar.prop import vDDDTypes
+from icalendar.timezone import tzp
 
 from workshops.calendar import UID_DOMAIN
 from workshops.models import Invitation, InvitationStatus
@@ -30,6 +37,8 @@ PARTSTAT = {
 }
 ALARM_BEFORE = timedelta(days=1)
 END = b"END:VCALENDAR\r\n"
+# The attendee's parameters that are the same for everyone (with CN and PARTSTAT, their own).
+ATTENDEE_PARAMETERS = {"ROLE": "REQ-PARTICIPANT", "RSVP": "TRUE"}
 
 
 @lru_cache(maxsize=64)
@@ -65,12 +74,7 @@ def _add_invitee(event: icalendar.Event, invitee: _Invitee) -> None:
     event.add(
         "attendee",
         icalendar.vCalAddress(f"mailto:{invitee.email}"),
-        parameters={
-            "CN": invitee.name,
-            "ROLE": "REQ-PARTICIPANT",
-            "PARTSTAT": invitee.partstat,
-            "RSVP": "TRUE",
-        },
+        parameters={"CN": invitee.name, "PARTSTAT": invitee.partstat, **ATTENDEE_PARAMETERS},
     )
 
 
@@ -129,26 +133,107 @@ def _to_ical(calendar: icalendar.Calendar) -> bytes:
     return ics[: -len(END)] + zones + END if zones else ics
 
 
-def _invitee_lines(invitee: _Invitee) -> list[Contentline]:
-    """The content lines of the per-invitee properties, in the order a calendar sorts them."""
-    event = icalendar.Event()
-    _add_invitee(event, invitee)
-    return [line for line in event.content_lines() if line][1:-1]  # without BEGIN/END
+# The order an Event gives the three per-invitee properties: its canonical ones first, the
+# rest by name. Like the ATTENDEE line's layout below, it does not depend on the invitee, so
+# it is worked out once, from icalendar's own rules.
+_INVITEE_PROPERTIES = tuple(
+    canonsort_keys(["DTSTAMP", "DESCRIPTION", "ATTENDEE"], icalendar.Event.canonical_order)
+)
+FOLD_AFTER = 74  # octets on a line before a fold: what foldline's limit of 75 gives
+
+
+def _parameter(key: str, value: str) -> str:
+    """A parameter's value as ``Parameters.to_ical`` writes it: CN is quoted when it has a
+    space or an apostrophe, any value with , ; or : is, a double quote becomes ^' (RFC 6868)."""
+    quote_if = Parameters.quote_also.get(key)
+    always_quote = key in Parameters.always_quoted or bool(
+        quote_if and any(c in value for c in quote_if)
+    )
+    return param_value(value, always_quote=always_quote)
+
+
+def _attendee_format() -> str:
+    """The ATTENDEE line with slots for the invitee's CN, PARTSTAT and address, its parameters
+    sorted by name as ``Parameters.to_ical`` sorts them."""
+    own = {"CN": "{cn}", "PARTSTAT": "{partstat}"}
+    fixed = {
+        key: _parameter(key, value).replace("{", "{{").replace("}", "}}")
+        for key, value in ATTENDEE_PARAMETERS.items()
+    }
+    written = own | fixed
+    parameters = ";".join(f"{key}={written[key]}" for key in sorted(written))
+    return f"ATTENDEE;{parameters}:mailto:{{email}}"
+
+
+_ATTENDEE = _attendee_format()
+
+
+@lru_cache(maxsize=64)
+def _partstat(partstat: str) -> str:
+    """A PARTSTAT value, quoted as a parameter: a handful of values, so written once each."""
+    return _parameter("PARTSTAT", partstat)
+
+
+@lru_cache(maxsize=64)
+def _dtstamp_at(second: datetime, fold: int) -> bytes:
+    """The DTSTAMP line as Event.add and content_lines write it (in UTC, to the second): it
+    only changes once a second, so a send loop works it out once a second. ``fold`` is in
+    the key as datetimes of one zone compare equal across a clock change's repeated hour."""
+    value = vDDDTypes(tzp.localize_utc(second))
+    return Contentline.from_parts("DTSTAMP", value.params, value).to_ical()
+
+
+def _fold(line: bytes) -> bytes:
+    """A line folded as icalendar's ``foldline`` folds it (``Contentline.to_ical``): at most 74
+    octets before each fold, never inside a character. On the encoded line, where finding
+    the place is arithmetic, not a walk over every character as foldline's is for non-ASCII.
+    """
+    if len(line) <= FOLD_AFTER:
+        return line
+    pieces, start = [], 0
+    while len(line) - start > FOLD_AFTER:
+        end = start + FOLD_AFTER
+        while line[end] & 0xC0 == 0x80:  # a UTF-8 continuation byte: back to the char's start
+            end -= 1
+        pieces.append(line[start:end])
+        start = end
+    pieces.append(line[start:])
+    return b"\r\n ".join(pieces)
+
+
+def _invitee_lines(invitee: _Invitee) -> list[bytes]:
+    """The folded content lines of the per-invitee properties, in the order a calendar sorts
+    them: what ``_add_invitee`` on an Event and ``content_lines`` give, byte for byte."""
+    lines = {"DTSTAMP": _dtstamp_at(invitee.stamp.replace(microsecond=0), invitee.stamp.fold)}
+    if invitee.description:  # what vText(...).to_ical() writes
+        lines["DESCRIPTION"] = _fold(("DESCRIPTION:" + escape_char(invitee.description)).encode())
+    attendee = _ATTENDEE.format(
+        cn=_parameter("CN", invitee.name),
+        partstat=_partstat(invitee.partstat),
+        email=invitee.email,  # a vCalAddress is written as it is
+    )
+    if "\n" in attendee:  # as Contentline refuses it: a new line would start a property
+        raise ValueError("An attendee's calendar line cannot have a new line in it.")
+    lines["ATTENDEE"] = _fold(attendee.encode())
+    return [lines[name] for name in _INVITEE_PROPERTIES if name in lines]
 
 
 @dataclass(frozen=True)
 class _Skeleton:
     """A serialised calendar with holes where the per-invitee lines go."""
 
-    parts: tuple[bytes, ...]  # the bytes around the holes: one more than there are holes
+    # The bytes around the holes, one more than there are holes; each but the first starts
+    # with the line break that ends the line in the hole before it.
+    parts: tuple[bytes, ...]
 
     def fill(self, invitee: _Invitee) -> bytes:
+        """The calendar for this invitee: their lines in the holes."""
         lines = _invitee_lines(invitee)
         if len(lines) != len(self.parts) - 1:  # cannot happen: the same properties are set
             raise ValueError("The invitee's calendar lines do not match the event's.")
         out = [self.parts[0]]
         for line, after in zip(lines, self.parts[1:], strict=True):
-            out += [line.to_ical(), b"\r\n", after]
+            out += (line, after)
         return b"".join(out)
 
 
@@ -164,18 +249,21 @@ def _skeleton(invitation: Invitation, invitee: _Invitee, **event) -> _Skeleton:
         description=token if invitee.description else "",
     )
     calendar = _whole_calendar(invitation, stand_in, **event)
-    lines = [line for line in calendar.content_lines() if line]
-    zones = _zones(calendar)
     # What _to_ical gives: each line folded and ended, the zones before END:VCALENDAR.
-    folded = [line.to_ical() + b"\r\n" for line in lines]
-    folded[-1] = zones + folded[-1]
+    lines = [line.to_ical() for line in calendar.content_lines() if line]
+    ended = [line + b"\r\n" for line in lines]
+    ended[-1] = _zones(calendar) + ended[-1]
+    # Cut where the stand-in's lines, as _invitee_lines writes them, are: one written other
+    # than icalendar writes it is not found (ValueError) instead of giving a calendar that
+    # icalendar would not write.
     parts, start = [], 0
     for hole in _invitee_lines(stand_in):
         found = lines.index(hole, start)
-        parts.append(b"".join(folded[start:found]))
+        parts.append(b"".join(ended[start:found]))
         start = found + 1
-    parts.append(b"".join(folded[start:]))
-    return _Skeleton(tuple(parts))
+    parts.append(b"".join(ended[start:]))
+    # Each hole's line break goes with the bytes after it, so filling only joins.
+    return _Skeleton((parts[0], *(b"\r\n" + part for part in parts[1:])))
 
 
 class CalendarBook:

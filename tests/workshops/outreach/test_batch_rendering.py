@@ -2,15 +2,22 @@
 gives the bytes rendering each message on its own gives, and nobody else's name or link."""
 
 import email
+import itertools
 import random
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from email.utils import parseaddr
+from zoneinfo import ZoneInfo
 
+import icalendar
 import pytest
 from django.conf import settings
 from django.core.mail.message import sanitize_address
 from django.template.loader import render_to_string
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+from icalendar.parser import foldline
 
 from tests import factories
 from workshops.models import InvitationStatus, MessageKind, ScheduledMessage
@@ -101,6 +108,125 @@ def test_the_shared_event_gives_the_calendar_icalendar_writes(workshop, cancel, 
         stamp = re.search(rb"DTSTAMP:(\w+)", shared).group(1)
         assert shared.replace(stamp, b"20260504T03020%dZ" % n) == whole
     assert len(book._skeletons) == 1
+
+
+# Invitees to write the per-invitee lines for, as hostile as calendars get: quoting, escaping,
+# folding at 75 octets (inside a character too), every PARTSTAT, no description.
+HOSTILE_NAMES = [
+    *NAMES,
+    "",
+    "O'Brien",
+    "Zoë ’Apostrophe’",
+    "semi;colon,comma:colon",
+    'only"quotes"',
+    "caret ^ and ^^ and ^n",
+    "Back\\slash\\N and \\n",
+    "line\nbreak\r\nand\rreturn",
+    "\t\tTabs  and  double  spaces  ",
+    "Ελένη Παπαδοπούλου-Χατζηχαραλάμπους Κωνσταντινίδου Αθανασίου",
+    "Ἀθηνᾶ " * 12,
+    "🕊️ Olive 🌿 Branch " * 4,
+    "x" * 61,  # the ASCII folds land just before, on and just after the parameters
+    "x" * 62,
+    "é" * 31 + "x",  # two-octet characters across the 74th octet
+]
+HOSTILE_EMAILS = [
+    "person@example.org",
+    "first.last+tag@example.org",
+    "a.b.c+d+e@sub.example.co.uk",
+    "very.long.local.part.of.an.address+with.a.tag@a.very.long.domain.example.org",
+    "Ayşe.Öztürk@παράδειγμα.δοκιμή",
+    'quoted"semi;colon,comma@example.org',
+]
+HOSTILE_DESCRIPTIONS = [
+    "",
+    "https://example.org/rsvp/abc/",
+    "https://example.org/rsvp/" + "a1b2c3d4" * 40 + "/?next=/x,y;z&q=1:2",
+    "Commas, semicolons; colons: back\\slashes \\ and \\N and\nnew lines\r\nhere\rthere",
+    "Καλώς ήρθατε — مرحبا — ברוכים הבאים 🕊️ " * 5,
+    "\t tab  and  spaces \t",
+]
+PARTSTATS = sorted({"NEEDS-ACTION", "TENTATIVE", "DELEGATED", *ics.PARTSTAT.values()})
+NICOSIA = ZoneInfo("Asia/Nicosia")
+STAMPS = [
+    datetime(2026, 5, 4, 3, 2, 1, 999_999, tzinfo=UTC),
+    datetime(2026, 5, 4, 3, 2, 1),  # naive: taken as UTC
+    datetime(2026, 5, 4, 6, 2, 1, tzinfo=timezone(timedelta(hours=3, minutes=30))),
+    # The repeated hour when Nicosia's clocks go back: two instants, one wall-clock time.
+    datetime(2026, 10, 25, 3, 30, tzinfo=NICOSIA, fold=0),
+    datetime(2026, 10, 25, 3, 30, tzinfo=NICOSIA, fold=1),
+]
+
+
+def _event_lines(invitee: ics._Invitee) -> list[bytes]:
+    """The reference: the per-invitee lines as an icalendar Event writes them."""
+    event = icalendar.Event()
+    ics._add_invitee(event, invitee)
+    return [line.to_ical() for line in event.content_lines() if line][1:-1]
+
+
+def test_the_invitee_lines_are_the_ones_an_icalendar_event_writes():
+    cases = itertools.product(HOSTILE_NAMES, HOSTILE_EMAILS, HOSTILE_DESCRIPTIONS, PARTSTATS)
+    for n, (name, email_, description, partstat) in enumerate(cases):
+        invitee = ics._Invitee(
+            stamp=STAMPS[n % len(STAMPS)],
+            email=email_,
+            name=name,
+            partstat=partstat,
+            description=description,
+        )
+        assert ics._invitee_lines(invitee) == _event_lines(invitee), invitee
+
+
+def test_each_stamp_is_written_to_the_second_in_utc_as_icalendar_writes_it():
+    lines = []
+    for stamp in STAMPS + [s + timedelta(microseconds=1) for s in STAMPS]:
+        invitee = ics._Invitee(stamp, "a@example.org", "A", "ACCEPTED", "")
+        ours = ics._invitee_lines(invitee)
+        assert ours == _event_lines(invitee)
+        lines.append(ours[0])
+    # Nicosia's repeated hour: the same wall-clock time, an hour apart (not one cache entry).
+    assert lines[3:5] == [b"DTSTAMP:20261025T003000Z", b"DTSTAMP:20261025T013000Z"]
+
+
+@hypothesis_settings(max_examples=400, deadline=None, database=None)
+@given(
+    name=st.text(max_size=120),
+    email_=st.one_of(st.emails(), st.text(max_size=80).filter(lambda e: "\n" not in e)),
+    description=st.text(max_size=300),
+    partstat=st.one_of(st.sampled_from(PARTSTATS), st.text(max_size=20)),
+    stamp=st.datetimes(
+        min_value=datetime(1970, 1, 2),
+        max_value=datetime(2200, 1, 1),
+        timezones=st.one_of(st.none(), st.timezones()),
+    ),
+)
+def test_any_invitee_gets_the_lines_an_icalendar_event_writes(
+    name, email_, description, partstat, stamp
+):
+    invitee = ics._Invitee(stamp, email_, name, partstat, description)
+    assert ics._invitee_lines(invitee) == _event_lines(invitee)
+
+
+def test_an_address_with_a_new_line_is_refused_as_icalendar_refuses_it():
+    invitee = ics._Invitee(STAMPS[0], "a@example.org\nX-INJECTED:1", "A", "ACCEPTED", "")
+    with pytest.raises((AssertionError, ValueError)):
+        _event_lines(invitee)
+    with pytest.raises(ValueError):
+        ics._invitee_lines(invitee)
+
+
+@hypothesis_settings(max_examples=400, deadline=None, database=None)
+@given(st.text(st.characters(exclude_characters="\n"), max_size=400))
+def test_lines_are_folded_where_icalendar_folds_them(line):
+    assert ics._fold(line.encode()) == foldline(line).encode()
+
+
+def test_lines_are_folded_where_icalendar_folds_them_around_74_octets():
+    for width, char in itertools.product(range(60, 160), ["x", "é", "€", "🕊", "\t"]):
+        for prefix in ["", "a", "ab", "abc"]:
+            line = prefix + char * (width // len(char.encode()))
+            assert ics._fold(line.encode()) == foldline(line).encode(), line
 
 
 @pytest.mark.django_db
