@@ -11,7 +11,10 @@ is committed. A copy sent in that window carries the same Message-ID.
     any state before sending ──▶ cancelled (staff, workshop cancelled, do-not-contact…)
 """
 
+import hashlib
 import logging
+import re
+import select
 import smtplib
 import time
 from collections.abc import Iterator
@@ -19,6 +22,7 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
+from weakref import WeakKeyDictionary
 
 from django.conf import settings
 from django.core.mail import get_connection
@@ -308,6 +312,8 @@ class _Batch:
         self.sent_invitations: list[int] = []
         self.renew_every = settings.OUTBOX_STUCK_AFTER_SECONDS / 4
         self.renewed = time.monotonic()
+        self._answer: tuple[_Answer, int, ScheduledMessage | None] | None = None
+        self._ours = True
 
     def finish(self, message: ScheduledMessage, **fields) -> None:
         self.todo.discard(message.pk)
@@ -320,43 +326,85 @@ class _Batch:
         ):
             self.sent_invitations.append(message.invitation_id)
 
-    def start(self, message: ScheduledMessage) -> bool:
-        """Write what is held and count an attempt for ``message``; False if it is no longer
-        this batch's to send (re-driven by the sweeper after a stall)."""
-        ours = self.write(start=message)
+    def start(self, message: ScheduledMessage) -> None:
+        """Write what is held and count an attempt for ``message``. On PostgreSQL the write
+        is sent without waiting for its answer: the message is rendered meanwhile, and
+        ``started`` reads the answer before the message may go out."""
+        self.write(start=message, wait=False)
+
+    def started(self, message: ScheduledMessage) -> bool:
+        """Whether ``message``, once ``start`` is answered, is still this batch's to send:
+        False if the sweeper re-drove it after a stall."""
+        ours = self.settle()
         if ours:
             message.attempts += 1
         return ours
 
-    def write(self, start: ScheduledMessage | None = None) -> bool:
+    def write(self, start: ScheduledMessage | None = None, *, wait: bool = True) -> bool:
+        self.settle()
         now = timezone.now()
         renew = bool(self.todo) and time.monotonic() - self.renewed > self.renew_every
+        postgresql = connection.vendor == "postgresql"
         # Usually one statement, in its own transaction: one round trip per message.
-        alone = not renew and (not self.sent_invitations or connection.vendor == "postgresql")
+        alone = not renew and (not self.sent_invitations or postgresql)
         ours = True
-        with nullcontext() if alone else transaction.atomic():
-            if self.outcomes or start is not None:
-                expected = len(self.outcomes) + (start is not None)
-                written = _write_outcomes(
-                    self.outcomes, start, self.token, now, told=self.sent_invitations
-                )
-                if written < expected:
-                    log.warning(
-                        "outbox: %s of %s rows were re-driven while this worker held them",
-                        expected - written,
-                        expected,
+        if alone and not wait and postgresql and (self.outcomes or start is not None):
+            expected = len(self.outcomes) + (start is not None)
+            answer = _send_outcomes(
+                self.outcomes, start, self.token, now, told=self.sent_invitations
+            )
+            self._answer = (answer, expected, start)
+        else:
+            with nullcontext() if alone else transaction.atomic():
+                if self.outcomes or start is not None:
+                    expected = len(self.outcomes) + (start is not None)
+                    written = _write_outcomes(
+                        self.outcomes, start, self.token, now, told=self.sent_invitations
                     )
-                    if start is not None:
-                        ours = ScheduledMessage.objects.filter(
-                            pk=start.pk, status=MessageStatus.SENDING, claimed_at=self.token
-                        ).exists()
-            elif self.sent_invitations:
-                _write_outcomes({}, None, self.token, now, told=self.sent_invitations)
-            if renew:
-                self._renew(now)
+                    ours = self._still_ours(written, expected, start)
+                elif self.sent_invitations:
+                    _write_outcomes({}, None, self.token, now, told=self.sent_invitations)
+                if renew:
+                    self._renew(now)
+            self._ours = ours
         self.outcomes.clear()
         self.sent_invitations.clear()
         return ours
+
+    @property
+    def unanswered(self) -> bool:
+        return self._answer is not None
+
+    def settle(self) -> bool:
+        """Read the answer to a write sent without waiting, if one is out (a connection
+        carries one statement at a time), and say whether its ``start`` is still ours."""
+        if self._answer is None:
+            return self._ours
+        answer, expected, start = self._answer
+        self._answer = None
+        self._ours = self._still_ours(answer.count(), expected, start)
+        return self._ours
+
+    def before_query(self, execute, sql, params, many, context):
+        """Django's execute wrapper while the batch sends: a query made while a write is
+        unanswered (rendering may look up a program's templates) reads the answer first."""
+        if self._answer is not None:
+            self.settle()
+        return execute(sql, params, many, context)
+
+    def _still_ours(self, written: int, expected: int, start: ScheduledMessage | None) -> bool:
+        if written >= expected:
+            return True
+        log.warning(
+            "outbox: %s of %s rows were re-driven while this worker held them",
+            expected - written,
+            expected,
+        )
+        if start is None:
+            return True
+        return ScheduledMessage.objects.filter(
+            pk=start.pk, status=MessageStatus.SENDING, claimed_at=self.token
+        ).exists()
 
     def keep(self, message: ScheduledMessage) -> bool:
         """Just before ``message`` goes out: if the token is due for renewal (a slow render,
@@ -364,6 +412,7 @@ class _Batch:
         the sweeper may have taken it back, and another worker may be sending it."""
         if time.monotonic() - self.renewed <= self.renew_every:
             return True
+        self.settle()
         with transaction.atomic():
             self._renew(timezone.now())
         return message.pk in self.todo
@@ -409,6 +458,32 @@ def _write_outcomes(
     if not outcomes and start is None:
         return Invitation.objects.filter(pk__in=told, sent_at__isnull=True).update(sent_at=now)
     db = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: each use of the proxy costs
+    sql, params = _outcomes_query(db, outcomes, start, token, now, told)
+    if db.vendor == "postgresql":
+        return _prepared_count(sql, params)
+    with db.cursor() as cursor:
+        cursor.execute(sql, params)
+        written = cursor.rowcount
+    if told:
+        Invitation.objects.filter(pk__in=told, sent_at__isnull=True).update(sent_at=now)
+    return written
+
+
+def _send_outcomes(
+    outcomes: dict[int, dict],
+    start: ScheduledMessage | None,
+    token: datetime,
+    now: datetime,
+    *,
+    told: list[int],
+) -> "_Answer":
+    """``_write_outcomes`` on PostgreSQL, sent without waiting for the answer."""
+    db = connections[DEFAULT_DB_ALIAS]
+    return _Answer(db, *_outcomes_query(db, outcomes, start, token, now, told))
+
+
+def _outcomes_query(db, outcomes, start, token, now, told) -> tuple[str, list]:
+    """The SQL of ``_write_outcomes`` and its parameters."""
     names = tuple(sorted({name for fields in outcomes.values() for name in fields}))
     shape = tuple(tuple(name in fields for name in names) for fields in outcomes.values())
     sql = _outcomes_statement(db.vendor, names, shape, start is not None, len(told))
@@ -426,14 +501,9 @@ def _write_outcomes(
     params.append(meta.get_field("updated_at").get_db_prep_save(now, db))
     token = meta.get_field("claimed_at").get_db_prep_save(token, db)
     params += [*ids, MessageStatus.SENDING.value, token]
-    if db.vendor == "postgresql":
-        return _prepared_count(sql, [*params, now, *told] if told else params)
-    with db.cursor() as cursor:
-        cursor.execute(sql, params)
-        written = cursor.rowcount
-    if told:
-        Invitation.objects.filter(pk__in=told, sent_at__isnull=True).update(sent_at=now)
-    return written
+    if db.vendor == "postgresql" and told:
+        params += [now, *told]
+    return sql, params
 
 
 @lru_cache(maxsize=128)
@@ -491,6 +561,82 @@ def _prepared_count(sql: str, params: list) -> int:
     with db.wrap_database_errors, psycopg.Cursor(db.connection) as cursor:
         cursor.execute(sql, params, prepare=True)
         return cursor.fetchone()[0]
+
+
+class _Answer:
+    """A statement sent to PostgreSQL whose answer is read later (``count``), so that the
+    worker renders the next message while the database writes the last one's outcome.
+
+    Straight through libpq (psycopg's ``pgconn``): the statement is prepared once per
+    connection under a name of its own, its parameters go as text for the server to type
+    from their columns, and nothing else may use the connection until the answer is read
+    (``_Batch.settle``, and ``_Batch.before_query`` for Django's queries meanwhile)."""
+
+    _prepared: WeakKeyDictionary = WeakKeyDictionary()  # psycopg connection → names
+
+    def __init__(self, db, sql: str, params: list) -> None:
+        db.ensure_connection()
+        self.db, self.pgconn = db, db.connection.pgconn
+        name = b"olive_outbox_" + hashlib.sha256(sql.encode()).hexdigest()[:24].encode()
+        prepared = self._prepared.setdefault(db.connection, set())
+        with db.wrap_database_errors:
+            if name not in prepared:
+                self.pgconn.send_prepare(name, _numbered(sql).encode())
+                self._flush()
+                self._results()
+                prepared.add(name)
+            self.pgconn.send_query_prepared(name, [_as_text(value) for value in params])
+            self._flush()
+
+    def count(self) -> int:
+        """The count the statement answers, once the database has given it."""
+        with self.db.wrap_database_errors:
+            (result,) = self._results()
+        return int(result.get_value(0, 0))
+
+    def _flush(self) -> None:
+        while self.pgconn.flush():  # 1: more to send once the socket takes it
+            select.select([], [self.pgconn.socket], [])
+
+    def _results(self) -> list:
+        """Every result of the statement sent (all read, so the connection is free again
+        even after an error, which is raised then)."""
+        import psycopg  # only here: the PostgreSQL branch
+
+        results, error = [], None
+        while True:
+            self.pgconn.consume_input()
+            while self.pgconn.is_busy():
+                select.select([self.pgconn.socket], [], [])
+                self.pgconn.consume_input()
+            result = self.pgconn.get_result()
+            if result is None:
+                break
+            if result.status == psycopg.pq.ExecStatus.FATAL_ERROR and error is None:
+                error = psycopg.errors.error_from_result(
+                    result, encoding=self.db.connection.info.encoding
+                )
+            results.append(result)
+        if error is not None:
+            raise error
+        return results
+
+
+def _numbered(sql: str) -> str:
+    """``%s`` placeholders as PostgreSQL's own ``$1, $2…``."""
+    numbers = iter(range(1, sql.count("%s") + 1))
+    return re.sub("%s", lambda _match: f"${next(numbers)}", sql)
+
+
+def _as_text(value) -> bytes | None:
+    """A parameter in PostgreSQL's text format."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.isoformat().encode()
+    if isinstance(value, bool):
+        return b"t" if value else b"f"
+    return str(value).encode()
 
 
 def _failed_attempt(message: ScheduledMessage, exc: Exception) -> tuple[str, dict]:
@@ -564,8 +710,9 @@ def send_batch(ids: list[int]) -> BatchResult:
     result.skipped = len(ids) - len(messages)
     if not messages:
         return result
-    with _commits_not_waiting_for_the_disk():
-        return _send(messages, _Batch(token, messages), result)
+    batch = _Batch(token, messages)
+    with _commits_not_waiting_for_the_disk(), connection.execute_wrapper(batch.before_query):
+        return _send(messages, batch, result)
 
 
 def _send(messages: list[ScheduledMessage], batch: _Batch, result: BatchResult) -> BatchResult:
@@ -587,19 +734,23 @@ def _send(messages: list[ScheduledMessage], batch: _Batch, result: BatchResult) 
                 )
                 result.cancelled += 1
                 continue
-            if not batch.start(message):
-                result.skipped += 1
-                continue
+            batch.start(message)  # its write goes to the database while it is rendered
             try:
                 rendered = compose.render(message, book)
                 wire = compose.wire_bytes(message, rendered) if direct else None
                 email = None if wire else compose.email_for(message, rendered, connection=smtp)
             except Exception as exc:  # a bug or a broken template: visible, not retried
                 log.exception("outbox: message %s could not be rendered", message.pk)
+                if not batch.started(message):
+                    result.skipped += 1
+                    continue
                 batch.finish(
                     message, status=MessageStatus.FAILED, last_error=f"Not rendered: {exc}"[:2000]
                 )
                 result.failed += 1
+                continue
+            if not batch.started(message):
+                result.skipped += 1
                 continue
             if not batch.keep(message):
                 result.skipped += 1
@@ -646,8 +797,8 @@ def _send(messages: list[ScheduledMessage], batch: _Batch, result: BatchResult) 
     finally:
         if is_open:
             _close(smtp)
-        if batch.outcomes:  # leaving on an error: what was sent is still recorded if it can be
-            try:
+        if batch.outcomes or batch.unanswered:  # leaving on an error: what was sent is still
+            try:  # recorded if it can be, and the connection is left free
                 batch.write()
             except Exception:  # noqa: BLE001 - the error on its way out says more
                 log.exception("outbox: outcomes of batch could not be written")
