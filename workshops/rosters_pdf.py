@@ -364,15 +364,15 @@ def roster_pdf_export(
     """Render the sign-in sheet or badges and write the audit event; refuses what the
     rules forbid even if a form let it through."""
     if not may_export_roster(by, workshop):
-        raise RosterExportError("You may not print this workshop's roster.")
+        raise RosterExportError(_("You may not print this workshop's roster."))
     if kind not in RosterPdfKind.values:
         raise RosterExportError(f"Unknown document: {kind}")
     if paper not in PaperSize.values:
         raise RosterExportError(f"Unknown paper size: {paper}")
     if reveal_high_risk and not permissions.is_admin(by):
-        raise RosterExportError("Only an admin may reveal high-risk participants.")
+        raise RosterExportError(_("Only an admin may reveal high-risk participants."))
     if kind == RosterPdfKind.BADGES and chatham_house:
-        raise RosterExportError("Badges show names: there is no Chatham House form of them.")
+        raise RosterExportError(_("Badges show names: there is no Chatham House form of them."))
     if chatham_house:
         reveal_high_risk = False
     lines = roster_lines(workshop, scope, reveal_high_risk=reveal_high_risk)

@@ -12,8 +12,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.db.models import Model, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from core import audit
 from core.models import User
@@ -37,7 +39,7 @@ AUDIT_ACTIONS = {
 }
 
 
-FAILED_MESSAGE = (
+FAILED_MESSAGE = _(
     "Something went wrong while preparing the file. Try again, or tell an administrator "
     "if it keeps happening."
 )
@@ -81,11 +83,11 @@ def export_prepare(*, spec: ExportSpec, by: User) -> PreparedExport:
     """Check permission, build the protected queryset and count its rows."""
     access.check(by, spec)
     if not spec.columns:
-        raise ExportError("Choose at least one column.")
+        raise ExportError(_("Choose at least one column."))
     subject = _subject(spec, by)
     queryset, columns = export_queryset(spec, by)
     if not columns:
-        raise ExportError("None of the chosen columns can be part of this export.")
+        raise ExportError(_("None of the chosen columns can be part of this export."))
     # Counted on the people alone: the protected columns need not be computed to count.
     rows = base_queryset(spec, by).order_by().count()
     return PreparedExport(spec, queryset, columns, subject, rows=rows)
@@ -160,7 +162,17 @@ class _ProgressWriter:
 
 
 def export_job_run(*, job_id: int) -> None:
-    """Write a job's file (idempotent: only a pending job is run, once)."""
+    """Write a job's file (idempotent: only a pending job is run, once), in the language of
+    the person who asked for it: the column headings, the sheet's title and a failure
+    message are theirs to read, as in an export they download at once."""
+    language = (
+        ExportJob.objects.filter(pk=job_id).values_list("requester__language", flat=True).first()
+    )
+    with translation.override(language or settings.LANGUAGE_CODE):
+        _run(job_id)
+
+
+def _run(job_id: int) -> None:
     with transaction.atomic():
         job = (
             ExportJob.objects.select_for_update()
@@ -203,7 +215,7 @@ def export_job_run(*, job_id: int) -> None:
     except (PermissionDenied, ExportError) as error:
         _fail(
             job,
-            "You may no longer run this export."
+            gettext("You may no longer run this export.")
             if isinstance(error, PermissionDenied)
             else str(error),
         )
@@ -230,7 +242,7 @@ def _sheet_title(prepared: PreparedExport) -> str:
 
 def _fail(job: ExportJob, message: str) -> None:
     ExportJob.objects.filter(pk=job.pk).update(
-        status=ExportJobStatus.FAILED, error=message, finished_at=timezone.now()
+        status=ExportJobStatus.FAILED, error=str(message), finished_at=timezone.now()
     )
 
 

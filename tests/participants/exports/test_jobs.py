@@ -7,10 +7,12 @@ import pytest
 import time_machine
 from django.core.files.storage import default_storage
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from core.models import AuditEvent
 from participants import safety, tasks
+from participants.exports.columns import BY_KEY
 from participants.exports.services import export_jobs_expire
 from participants.models import ExportJob, ExportJobStatus, RiskLevel
 from tests import factories
@@ -179,3 +181,28 @@ def test_export_pages_list_the_requesters_jobs_only(client, cast, people):
     response = client.get(URL)
     assert list(response.context["recent_jobs"]) == [mine]
     assert reverse("participants:export_job", args=[mine.pk]) in response.content.decode()
+
+
+def test_a_job_speaks_its_requesters_language_whatever_the_workers(cast, people):
+    """Headings and failure messages are stored in the file and the job: in the language
+    of who asked for them, as an export downloaded at once would be."""
+    cast.admin.language = "fr"
+    cast.admin.save(update_fields=["language"])
+    cast.staff.language = "ar"
+    cast.staff.save(update_fields=["language"])
+    params = {"kind": "registry", "columns": ["name", "organisation"], "format": "xlsx"}
+    done = ExportJob.objects.create(requester=cast.admin, kind="registry", params=params)
+    refused = ExportJob.objects.create(requester=cast.staff, kind="registry", params=params)
+    with translation.override("en"):  # the worker's own
+        tasks.run_export(done.pk)
+        tasks.run_export(refused.pk)
+    done.refresh_from_db()
+    refused.refresh_from_db()
+    with translation.override("fr"):
+        headings = [str(BY_KEY["name"].label), str(BY_KEY["organisation"].label)]
+    assert headings != ["Name", "Organisation"]
+    with done.file.open("rb") as file:
+        assert xlsx_rows(file.read())[0] == headings
+    with translation.override("ar"):
+        assert refused.error == gettext("You may no longer run this export.")
+    assert refused.error != "You may no longer run this export."
