@@ -378,3 +378,14 @@ def test_creating_a_workshop_in_a_discreet_program_needs_a_code_name(client, cas
     assert cast.program.workshops.count() == before
     assert client.post(url, workshop_data(code_name="Orchard")).status_code == 302
     assert cast.program.workshops.filter(code_name="Orchard").exists()
+
+
+def test_the_admin_takes_a_feedback_link_without_a_scheme_as_https(cast, rf):
+    """As the workshop form does; Django's http default is deprecated (and warned about)."""
+    from django.contrib import admin
+
+    request = rf.get("/")
+    request.user = cast.admin
+    form_class = admin.site._registry[Workshop].get_form(request, cast.workshop)
+    field = form_class.base_fields["feedback_url"]
+    assert field.clean("forms.example.org/feedback") == "https://forms.example.org/feedback"
