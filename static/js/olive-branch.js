@@ -47,6 +47,25 @@
     });
   }
 
+  // After an htmx swap, the element its trigger names in data-focus-after takes the focus,
+  // so that a keyboard user is not sent back to the top of the page (WCAG 2.4.3). An answer
+  // that refused something puts the focus on what it says instead: the first invalid field,
+  // else its alert.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var config = event.detail.requestConfig;
+    var source = config && config.elt;
+    var wanted = source && source.getAttribute && source.getAttribute("data-focus-after");
+    if (!wanted) {
+      return;
+    }
+    var swapped = document.querySelector(source.getAttribute("hx-target") || "body");
+    var refused = swapped && swapped.querySelector(".is-invalid, [role=alert]");
+    var next = refused || document.getElementById(wanted);
+    if (next) {
+      next.focus();
+    }
+  });
+
   var resizing = null;
   document.addEventListener("DOMContentLoaded", markScrollers);
   document.addEventListener("htmx:afterSettle", markScrollers);
