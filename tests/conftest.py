@@ -8,70 +8,11 @@ import pytest
 from django.core.cache import cache
 from django.http import HttpRequest
 from django.test import Client
-from whitenoise.middleware import WhiteNoiseMiddleware
 
 from core.models import User
 from dialogues.models import Program, ProgramRole
 from tests import factories
 from workshops.models import Workshop
-
-# --- WhiteNoise: the static files are scanned once per session, not once per test Client ------
-#
-# Every django.test.Client builds its own middleware chain, and WhiteNoiseMiddleware (with
-# finders, as in development) reads, stats and describes every file of static/ and the apps
-# in its __init__: about 0.1 s per test, most of the suite's tests. The scan's result depends
-# only on the files found (path, size, mtime) and on the middleware's configuration, so a
-# later middleware with the same of both takes the entries the first one built. A changed,
-# added or removed file, or other settings, make a new scan.
-
-_whitenoise_add_files_from_finders = WhiteNoiseMiddleware.add_files_from_finders
-_whitenoise_scans: dict[tuple, dict] = {}
-
-
-def _static_files_found(static_prefix: str) -> tuple:
-    from django.contrib.staticfiles import finders
-
-    found = []
-    for finder in finders.get_finders():
-        for path, storage in finder.list(None):
-            full = storage.path(path)
-            stat = os.stat(full)
-            prefix = (getattr(storage, "prefix", None) or "").strip("/")
-            found.append((static_prefix, prefix, path, full, stat.st_mtime_ns, stat.st_size))
-    return tuple(found)
-
-
-def _add_files_from_finders_once(self):
-    from django.conf import settings
-
-    whitenoise_settings = tuple(
-        (name, repr(getattr(settings, name)))
-        for name in sorted(dir(settings))
-        if name.startswith("WHITENOISE_")
-    )
-    key = (
-        type(self),
-        self.static_prefix,
-        self.max_age,
-        self.allow_all_origins,
-        self.charset,
-        self.index_file,
-        repr(self.add_headers_function),
-        repr(getattr(self.immutable_file_test, "__func__", self.immutable_file_test)),
-        whitenoise_settings,
-        repr(settings.STATIC_ROOT),
-        _static_files_found(self.static_prefix),
-    )
-    if key not in _whitenoise_scans:
-        before = dict(self.files)
-        _whitenoise_add_files_from_finders(self)
-        _whitenoise_scans[key] = {
-            url: entry for url, entry in self.files.items() if before.get(url) is not entry
-        }
-    self.files.update(_whitenoise_scans[key])
-
-
-WhiteNoiseMiddleware.add_files_from_finders = _add_files_from_finders_once
 
 
 @pytest.fixture(autouse=True)
