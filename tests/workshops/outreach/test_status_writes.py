@@ -60,7 +60,7 @@ def _slow_writes() -> Iterator[None]:
             cursor.execute("DROP FUNCTION slow_write()")
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_each_message_goes_out_only_once_the_last_outcome_and_its_attempt_are_committed(
     cast, monkeypatch
 ):
@@ -132,7 +132,7 @@ def test_a_write_out_is_read_before_the_next_query(cast):
         assert batch.started(messages[0]) and messages[0].attempts == 1
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_write_that_fails_says_so_and_leaves_the_connection_usable():
     with pytest.raises(DatabaseError):  # refused when prepared
         outbox._Answer(connection, "SELECT count(*) FROM no_such_table WHERE 1 = %s", [1])
