@@ -453,14 +453,14 @@ def _write_outcomes(
     Plain SQL (CASE on the id) because it runs once per message sent and the ORM's
     Case/When costs more to compile than the database takes to run it; its text is made
     once per shape (``_outcomes_statement``). On PostgreSQL the invitations are set in the
-    same statement, a prepared one (``_prepared_count``); elsewhere in a second one (the
-    caller holds a transaction then)."""
+    same statement, a prepared one (``_Answer``, answered at once); elsewhere in a second one
+    (the caller holds a transaction then)."""
     if not outcomes and start is None:
         return Invitation.objects.filter(pk__in=told, sent_at__isnull=True).update(sent_at=now)
     db = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: each use of the proxy costs
     sql, params = _outcomes_query(db, outcomes, start, token, now, told)
     if db.vendor == "postgresql":
-        return _prepared_count(sql, params)
+        return _Answer(db, sql, params).count()
     with db.cursor() as cursor:
         cursor.execute(sql, params)
         written = cursor.rowcount
@@ -544,23 +544,6 @@ def _outcomes_statement(
         else ""
     )
     return f"WITH changed AS ({sql} RETURNING 1){told_sql} SELECT count(*) FROM changed"
-
-
-def _prepared_count(sql: str, params: list) -> int:
-    """Run ``sql`` (which answers one count) as a server-side prepared statement.
-
-    A batch runs the same few statements once per message: prepared, PostgreSQL parses and
-    plans each once per connection instead of every time, and the values travel as
-    parameters instead of being quoted into the text. Django's own cursors bind on the
-    client (``server_side_binding`` is off), so this takes the connection's psycopg
-    connection, with Django's error translation around it."""
-    import psycopg  # only here: the PostgreSQL branch
-
-    db = connections[DEFAULT_DB_ALIAS]
-    db.ensure_connection()
-    with db.wrap_database_errors, psycopg.Cursor(db.connection) as cursor:
-        cursor.execute(sql, params, prepare=True)
-        return cursor.fetchone()[0]
 
 
 class _Answer:
