@@ -6,6 +6,7 @@ shows a focus ring. The balance panel says in words and numbers what its bars sh
 """
 
 import pytest
+from playwright.sync_api import expect
 
 from dialogues.models import Program
 from tests import factories
@@ -119,7 +120,8 @@ def test_staff_plan_a_workshop_and_a_balanced_delegation_by_keyboard(page, live_
         tab_to(page, "#agenda-add-session")
         page.keyboard.press("Enter")
         page.locator("#agenda li", has_text=title).wait_for()
-        assert page.evaluate("document.activeElement.id") == "agenda-add-session"
+        # The focus moves once htmx has settled, a moment after the swap: poll for it.
+        expect(page.locator("#agenda-add-session")).to_be_focused()
     assert list(
         Session.objects.filter(workshop=workshop)
         .order_by("starts_at")
