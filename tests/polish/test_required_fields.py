@@ -8,7 +8,7 @@ import crispy_bootstrap5
 from django.conf import settings
 
 from tests.polish.pages import parse
-from tests.polish.test_titles_and_breadcrumbs import PAGES, fetch, world  # noqa: F401
+from tests.polish.test_titles_and_breadcrumbs import PAGES, fetch
 
 MARK = '<span class="asteriskField">*</span>'
 HIDDEN_MARK = '<span class="asteriskField" aria-hidden="true">*</span>'

@@ -4,32 +4,8 @@ trail (Programs › Program › Workshop › Page) below the navbar, its last st
 import pytest
 from django.urls import reverse
 
-from tests import factories
 from tests.html import assert_valid_page
 from tests.polish.pages import SITE, breadcrumbs, in_breadcrumb_block, parse, title_of
-
-
-@pytest.fixture
-def world(cast):
-    """One of everything a page can be about, in the cast's program."""
-    workshop = cast.workshop
-    workshop.title = "Nicosia living-room dialogue"
-    workshop.save()
-    session = factories.SessionFactory(workshop=workshop, title="Opening circle")
-    note = factories.SessionNoteFactory(workshop=workshop, author=cast.facilitator, title="Day one")
-    action = factories.FollowUpActionFactory(workshop=workshop, owner_user=cast.staff)
-    person = factories.ParticipantFactory(full_name="Eleni Charalambous")
-    other = factories.ParticipantFactory(full_name="Eleni Charalambou")
-    return {
-        "program": cast.program.pk,
-        "workshop": workshop.pk,
-        "session": session.pk,
-        "note": note.pk,
-        "action": action.pk,
-        "person": person.pk,
-        "other": other.pk,
-    }
-
 
 # (who, URL name, argument names, the trail's first steps or None at the top level)
 PROGRAM = ["Programs", "Cyprus bi-communal dialogue"]
