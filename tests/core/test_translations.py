@@ -516,8 +516,11 @@ def test_a_participant_answers_in_their_language_on_a_phone(
     """Screenshots for a reader of the language: right to left where it should be, nothing
     wider than the phone, the answer and the email read in order."""
     invitation = _invitation(language)
+    from tests.conftest import cpu_throttle
+
     context = browser.new_context(viewport=PHONE, locale=language)
     page = context.new_page()
+    cpu_throttle(context, page)
     try:
         url = live_server.url + reverse("rsvp", args=[links.rsvp_token(invitation)])
         page.goto(url)
