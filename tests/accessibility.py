@@ -12,6 +12,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
 
@@ -48,7 +49,11 @@ async ({tags, include}) => {
 
 
 def axe_violations(page, include: str | None = None) -> list[dict]:
-    """What axe finds wrong on the page as it is now (WCAG 2.0/2.1 A and AA), every impact."""
+    """What axe finds wrong on the page as it is now (WCAG 2.0/2.1 A and AA), every impact.
+
+    The whole page, once it has loaded: a test that waited for a heading after a form post
+    may get here while the rest of a long page is still being parsed."""
+    page.wait_for_load_state()
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.evaluate(_axe_source())
     violations = page.evaluate(_RUN, {"tags": WCAG_TAGS, "include": include})
@@ -112,7 +117,9 @@ def skip_to_content(page) -> None:
     assert state and "skip-link" in page.evaluate("document.activeElement.className"), state
     assert state["indicator"], f"the skip link shows no focus indicator: {state}"
     page.keyboard.press("Enter")
-    assert page.evaluate("document.activeElement.id") == "content"
+    # Before the page has finished loading, the browser moves the focus to the target at its
+    # next rendering step, not at once: poll for it rather than read it once.
+    expect(page.locator("#content")).to_be_focused()
 
 
 def tab_to(page, target, *, limit: int = 80, backwards: bool = False) -> dict:

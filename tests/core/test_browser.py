@@ -12,7 +12,11 @@ pytestmark = [
 
 def sign_in(page, live_server, username: str, password: str = DEMO_PASSWORD) -> None:
     """Type the password, and for a user who owes a second factor (every admin) a real
-    code from their device's key, as their phone would show it (see tests/conftest.py)."""
+    code from their device's key, as their phone would show it (see tests/conftest.py).
+
+    Returns once the answer to the form has loaded: a click does not always wait for the
+    navigation a form post starts, and a ``page.goto`` made before it was over would cut
+    the sign-in short (no session cookie)."""
     from core.models import User
     from core.two_factor import required_for
     from tests.conftest import totp_code, verified_device
@@ -29,7 +33,8 @@ def sign_in(page, live_server, username: str, password: str = DEMO_PASSWORD) -> 
     page.goto(f"{live_server.url}/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
     if device is not None:
         page.wait_for_url("**/accounts/two-factor/verify/**")
         page.get_by_label("Code").fill(totp_code(device))
@@ -84,8 +89,11 @@ def test_admin_sees_the_admin_navigation(page, live_server, cast, screenshot):
 
 
 def test_home_on_a_phone_collapses_the_navigation(browser, live_server, cast, screenshot):
+    from tests.conftest import cpu_throttle
+
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
     page = context.new_page()
+    cpu_throttle(context, page)
     try:
         sign_in(page, live_server, "facilitator-user")
         page.get_by_role("heading", name="Upcoming workshops").wait_for()

@@ -282,7 +282,10 @@ def test_switching_to_arabic_in_a_browser_and_keeping_it_after_sign_in(
     page.goto(f"{live_server.url}/accounts/login/")
     toggle = page.locator("summary.ob-language-toggle")
     toggle.click()
-    page.get_by_role("button", name="العربية").click()
+    # The choice posts and comes back to this same address: wait for that navigation (a
+    # wait for the URL alone would be satisfied at once, by the page before it).
+    with page.expect_navigation():
+        page.get_by_role("button", name="العربية").click()
     page.wait_for_url("**/accounts/login/")
     assert page.locator("html").get_attribute("dir") == "rtl"
     assert page.locator("html").get_attribute("lang") == "ar"
@@ -320,7 +323,8 @@ def test_a_participant_switches_their_rsvp_page_from_arabic_to_french(
     assert page.locator("html").get_attribute("dir") == "rtl"
     page.locator("summary.ob-language-toggle").click()
     screenshot("language-rsvp-ar-open")
-    page.get_by_role("button", name="Français").click()
+    with page.expect_navigation():  # back to the same address, so wait for the navigation
+        page.get_by_role("button", name="Français").click()
     page.wait_for_url(f"**{url}")
     assert page.locator("html").get_attribute("lang") == "fr"
     assert page.locator("html").get_attribute("dir") == "ltr"

@@ -8,6 +8,7 @@ saves screenshots under var/screenshots/csp-*.png.
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from participants import tasks
 from participants.models import ExportJob
@@ -223,7 +224,9 @@ def test_a_new_admin_sets_up_two_factor_with_the_qr_code(page, live_server, scre
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("heading", name="Set up two-factor authentication").wait_for()
     qr = page.get_by_role("img", name="QR code to scan with your authenticator app")
-    assert qr.evaluate("img => img.complete && img.naturalWidth > 0")
+    # The image may still be loading when the heading shows: wait for it, not look once.
+    expect(qr).to_have_js_property("complete", True)
+    assert qr.evaluate("img => img.naturalWidth > 0")
     screenshot("csp-two-factor-setup")
     assert csp_violations(page) == []
     device = TOTPDevice.objects.get(user=admin)
@@ -251,10 +254,11 @@ def test_the_rsvp_page_under_the_policy(page, live_server, cast, scene, screensh
 def test_a_violation_would_be_caught(page, live_server):
     """The detector itself: an inline style the policy refuses is reported."""
     page.goto(live_server.url + "/accounts/login/")
-    page.evaluate(
-        "() => { const s = document.createElement('style');"
-        " s.textContent = 'body{color:red}'; document.head.appendChild(s); }"
-    )
-    page.wait_for_timeout(300)
+    # The report reaches the test as a console message, a moment later: wait for it.
+    with page.expect_console_message(lambda message: "style-src" in message.text):
+        page.evaluate(
+            "() => { const s = document.createElement('style');"
+            " s.textContent = 'body{color:red}'; document.head.appendChild(s); }"
+        )
     assert any("style-src" in violation for violation in csp_violations(page))
     csp_violations(page).clear()  # expected here: the fixture must not fail this test

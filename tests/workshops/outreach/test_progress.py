@@ -268,8 +268,9 @@ def test_the_panel_updates_itself_until_the_send_is_done(page, live_server, cast
     summary.wait_for(timeout=6_000)
     assert "9 sent, 1 failed" in summary.inner_text()
     # The page around the panel was drawn before: an offer to draw it again, as it is now.
-    summary.get_by_role("link", name="Reload the page").click()
-    page.wait_for_load_state()
+    # The new page's load, not the old one's (which wait_for_load_state alone would accept).
+    with page.expect_navigation():
+        summary.get_by_role("link", name="Reload the page").click()
     assert page.get_by_test_id("send-progress-summary").is_visible()
     assert page.get_by_test_id("send-progress").get_attribute("hx-trigger") is None
     assert page.locator(".queue-tabs").get_by_text("Failed").inner_text().endswith("1")
