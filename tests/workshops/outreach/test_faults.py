@@ -669,9 +669,10 @@ def test_retries_wait_less_than_half_the_visibility_timeout(settings):
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_dispatch_publishes_no_task_with_an_eta_or_countdown(cast, smtp_in_process):
+def test_dispatch_publishes_no_task_with_an_eta_or_countdown(cast, smtp_in_process, settings):
     """Tasks published to a queue no worker reads, then read raw from Redis: none carries an
     ETA (a countdown becomes one); what is not due yet is not published at all."""
+    settings.OUTBOX_SEND_BATCH = 50  # so that the due rows make several tasks
     queue = f"test-eta-{uuid.uuid4().hex}"
     invitations = invitees(cast.workshop, 120)
     try:
