@@ -234,21 +234,23 @@ def watch_csp(page) -> None:
     page.add_init_script(_REPORT_VIOLATIONS)
 
 
-def cpu_throttle(context, page) -> None:
-    """``OB_BROWSER_CPU_THROTTLE=<rate>`` (e.g. 4) slows the page's CPU that many times, to
-    shake out timing races that a busy CI machine shows: a test that reads once what a
-    script, an htmx settle or a navigation writes a moment later fails here too."""
+def new_page(context):
+    """A page of ``context``: every browser test opens its pages here (the ``page`` fixture
+    too), so that ``OB_BROWSER_CPU_THROTTLE=<rate>`` (e.g. 4) slows each one's CPU that many
+    times. That shakes out the timing races a busy CI machine shows: a test that reads once
+    what a script, an htmx settle or a navigation writes a moment later fails here too."""
+    page = context.new_page()
     rate = float(os.environ.get("OB_BROWSER_CPU_THROTTLE") or 1)
     if rate > 1:
         context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": rate})
+    return page
 
 
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
     context.set_default_timeout(10_000)
-    page = context.new_page()
-    cpu_throttle(context, page)
+    page = new_page(context)
     watch_csp(page)
     yield page
     violations = list(csp_violations(page))

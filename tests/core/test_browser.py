@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.conftest import new_page
 from tests.factories import DEMO_PASSWORD
 
 pytestmark = [
@@ -89,11 +90,8 @@ def test_admin_sees_the_admin_navigation(page, live_server, cast, screenshot):
 
 
 def test_home_on_a_phone_collapses_the_navigation(browser, live_server, cast, screenshot):
-    from tests.conftest import cpu_throttle
-
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
-    page = context.new_page()
-    cpu_throttle(context, page)
+    page = new_page(context)
     try:
         sign_in(page, live_server, "facilitator-user")
         page.get_by_role("heading", name="Upcoming workshops").wait_for()

@@ -25,6 +25,7 @@ from django.utils.translation.template import templatize
 
 from participants.models import Language
 from tests import factories
+from tests.conftest import new_page
 from workshops.models import Invitation, InvitationStatus, MessageKind
 from workshops.outreach import compose, links
 from workshops.outreach.defaults import DEFAULTS
@@ -516,11 +517,8 @@ def test_a_participant_answers_in_their_language_on_a_phone(
     """Screenshots for a reader of the language: right to left where it should be, nothing
     wider than the phone, the answer and the email read in order."""
     invitation = _invitation(language)
-    from tests.conftest import cpu_throttle
-
     context = browser.new_context(viewport=PHONE, locale=language)
-    page = context.new_page()
-    cpu_throttle(context, page)
+    page = new_page(context)
     try:
         url = live_server.url + reverse("rsvp", args=[links.rsvp_token(invitation)])
         page.goto(url)

@@ -178,14 +178,13 @@ def test_team_removal_confirm_step_names_the_person(client, cast):
 def test_without_javascript_the_first_click_only_opens_the_question(live_server, browser, cast):
     """In a browser with JavaScript off, Archive opens the question; nothing is archived
     until "Yes, archive the program"."""
-    from tests.conftest import SCREENSHOTS, cpu_throttle, csp_violations, watch_csp
+    from tests.conftest import SCREENSHOTS, csp_violations, new_page, watch_csp
     from tests.core.test_browser import sign_in
 
     context = browser.new_context(
         java_script_enabled=False, viewport={"width": 1280, "height": 900}, locale="en-GB"
     )
-    page = context.new_page()
-    cpu_throttle(context, page)
+    page = new_page(context)
     watch_csp(page)
     try:
         sign_in(page, live_server, "staff-user")

@@ -3,7 +3,7 @@
 import pytest
 
 from tests import factories
-from tests.conftest import cpu_throttle
+from tests.conftest import new_page
 from tests.core.test_browser import sign_in
 from workshops.models import Attendance, AttendanceStatus
 
@@ -32,8 +32,7 @@ def test_a_facilitator_takes_attendance_on_a_phone(browser, live_server, cast, r
         viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True, locale="en-GB"
     )
     context.set_default_timeout(10_000)
-    page = context.new_page()
-    cpu_throttle(context, page)
+    page = new_page(context)
     try:
         sign_in(page, live_server, "facilitator-user")
         page.get_by_role("heading", name="You facilitate today").wait_for()

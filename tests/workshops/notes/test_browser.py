@@ -3,15 +3,15 @@ typing and before saving, the draft saved as they type (and kept on the device w
 offline), restoring it after the tab was closed, and the saved note."""
 
 import re
-import time
 
 import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from tests import factories
-from tests.conftest import cpu_throttle
+from tests.conftest import new_page
 from tests.core.test_browser import sign_in
+from tests.processes import wait_for
 from workshops.models import NoteDraft, SessionNote
 
 pytestmark = [
@@ -22,16 +22,17 @@ pytestmark = [
 BODY = "طلبت ليلى حداد أن تُشارك بيانات المفقودين أولاً.\n\n- The group agreed not to rank suffering."
 
 
-def assert_draft_soon(check, timeout: float = 15) -> None:
+def assert_draft_soon(check) -> None:
     """The server holds one draft, and ``check`` holds for its body. "Saved as draft" on the
     page may be about an earlier save, sent before the last keystrokes (the editor saves
     every few seconds): poll the database for the save that has them."""
-    deadline = time.monotonic() + timeout
-    while True:
+
+    def saved() -> bool:
         drafts = list(NoteDraft.objects.all())
-        if (len(drafts) == 1 and check(drafts[0].body)) or time.monotonic() > deadline:
-            break
-        time.sleep(0.05)
+        return len(drafts) == 1 and check(drafts[0].body)
+
+    wait_for(saved, timeout=15, interval=0.05)
+    drafts = list(NoteDraft.objects.all())
     assert len(drafts) == 1, drafts
     assert check(drafts[0].body), drafts[0].body
 
@@ -127,8 +128,7 @@ def test_notes_list_on_a_phone(browser, live_server, cast, screenshot):
             level=level,
         )
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
-    page = context.new_page()
-    cpu_throttle(context, page)
+    page = new_page(context)
     try:
         sign_in(page, live_server, "facilitator-user")
         page.get_by_role("heading", name="Upcoming workshops").wait_for()
